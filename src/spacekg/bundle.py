@@ -84,7 +84,9 @@ def graph_sources(root: Path | None = None) -> list[GraphSource]:
     """
     root = root or bundle_root()
     sources = [
-        GraphSource("ontology", GRAPH_NS + "ontology", root / "ontology" / ONTOLOGY_FILE, "ontology")
+        GraphSource(
+            "ontology", GRAPH_NS + "ontology", root / "ontology" / ONTOLOGY_FILE, "ontology"
+        )
     ]
     for path in sorted((root / "data").glob("*.ttl")):
         name = f"data/{path.stem}"

@@ -1,0 +1,248 @@
+"""The whole knowledge graph for triple stores, one named graph per source file, same bytes on
+every run.
+
+Determinism: every quad is written in N-Triples form with blank nodes relabelled from their
+content (a colour-refinement hash over the whole dataset, so the same node keeps the same label
+across the graphs it appears in), and the lines are sorted. Graphs come in the order of
+:func:`spacekg.bundle.graph_sources` (ontology first, then data files by name), then ``inferred``.
+
+Formats: ``nquads`` and ``trig`` keep the named graphs; ``jsonld`` is a JSON-LD dataset with one
+``@graph`` per named graph; ``turtle`` and ``ntriples`` cannot name graphs, so they hold the
+merged graph (the union, each triple once), which is what a single-graph store wants.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spacekg.bundle import INFERRED_GRAPH, GraphSource, graph_sources
+from spacekg.errors import InputError
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
+
+EXPORT_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "nquads", "trig", "jsonld")
+SUFFIXES = {
+    "turtle": ".ttl",
+    "ntriples": ".nt",
+    "nquads": ".nq",
+    "trig": ".trig",
+    "jsonld": ".jsonld",
+}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What :func:`export` wrote: the bytes, and how many graphs and quads they hold."""
+
+    format: str
+    data: bytes
+    graphs: tuple[str, ...]
+    quads: int
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+def nt_term(term: Any, labels: dict[Any, str]) -> str:
+    """One rdflib term in N-Triples syntax, blank nodes named by ``labels``."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{labels[term]}"
+    if isinstance(term, Literal):
+        text = f'"{_escape(str(term))}"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None and str(term.datatype) != XSD_STRING:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    raise InputError(f"cannot write the RDF term {term!r} in N-Triples")
+
+
+def bnode_labels(quads: Iterable[tuple[Any, Any, Any, Any]]) -> dict[Any, str]:
+    """Stable labels for the blank nodes of ``quads``, computed from their surroundings."""
+    from rdflib import BNode
+
+    edges: dict[Any, list[tuple[str, Any, Any, Any]]] = defaultdict(list)
+    for s, p, o, g in quads:
+        if isinstance(s, BNode):
+            edges[s].append(("out", p, o, g))
+        if isinstance(o, BNode):
+            edges[o].append(("in", p, s, g))
+    if not edges:
+        return {}
+    colour = {b: "" for b in edges}
+
+    def key(term: Any) -> str:
+        return "_:" + colour[term] if isinstance(term, BNode) else term.n3()
+
+    classes = 1
+    for _ in range(12):
+        colour = {
+            b: hashlib.sha256(
+                "\n".join(
+                    sorted(f"{d} {p.n3()} {key(t)} {g.n3() if g else ''}" for d, p, t, g in es)
+                ).encode()
+            ).hexdigest()
+            for b, es in edges.items()
+        }
+        new_classes = len(set(colour.values()))
+        if new_classes == classes and new_classes > 1:
+            break
+        classes = new_classes
+    labels: dict[Any, str] = {}
+    seen: dict[str, int] = defaultdict(int)
+    for b in sorted(edges, key=lambda n: colour[n]):
+        base = "b" + colour[b][:16]
+        labels[b] = base if seen[base] == 0 else f"{base}x{seen[base]}"
+        seen[base] += 1
+    return labels
+
+
+def dataset_graphs(ds: Dataset, sources: list[GraphSource] | None = None) -> list[str]:
+    """The graph IRIs of ``ds`` in export order."""
+    sources = sources if sources is not None else graph_sources()
+    present = {str(g.identifier) for g in ds.graphs() if len(g)}
+    order = [s.iri for s in sources] + [INFERRED_GRAPH]
+    return [iri for iri in order if iri in present] + sorted(present - set(order))
+
+
+def graph_lines(ds: Dataset, sources: list[GraphSource] | None = None) -> dict[str, list[str]]:
+    """Every named graph of ``ds`` as sorted N-Triples lines (no newline), in export order."""
+    from rdflib import URIRef
+
+    quads = [
+        (s, p, o, g)
+        for s, p, o, g in ds.quads((None, None, None, None))
+        if g is not None and str(g) != "urn:x-rdflib:default"
+    ]
+    labels = bnode_labels(quads)
+    out: dict[str, list[str]] = {}
+    for iri in dataset_graphs(ds, sources):
+        graph = ds.graph(URIRef(iri))
+        lines = {
+            f"{nt_term(s, labels)} {nt_term(p, labels)} {nt_term(o, labels)} ." for s, p, o in graph
+        }
+        out[iri] = sorted(lines)
+    return out
+
+
+def iter_graphs(
+    inferred: bool = False, sources: list[GraphSource] | None = None
+) -> Iterator[tuple[str, list[str]]]:
+    """(graph IRI, sorted N-Triples lines) for each source file, then ``inferred`` if asked.
+
+    This is what ``spacekg load`` sends to a store, one graph at a time.
+    """
+    from spacekg.graph import load_dataset
+
+    ds = load_dataset(sources, inferred=inferred)
+    yield from graph_lines(ds, sources).items()
+
+
+def nquads_bytes(graphs: Iterable[tuple[str, list[str]]]) -> bytes:
+    """N-Quads for ``graphs`` as produced by :func:`iter_graphs`."""
+    parts = []
+    for iri, lines in graphs:
+        suffix = f" <{iri}> .\n"
+        parts.extend(line[:-2] + suffix for line in lines)
+    return "".join(parts).encode("utf-8")
+
+
+def serialize(graphs: list[tuple[str, list[str]]], fmt: str) -> bytes:
+    """Write ``graphs`` (from :func:`iter_graphs`) in ``fmt``: deterministic bytes."""
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"unknown export format {fmt!r} (use one of: {', '.join(EXPORT_FORMATS)})")
+    if fmt == "nquads":
+        return nquads_bytes(graphs)
+    merged = sorted({line for _iri, lines in graphs for line in lines})
+    if fmt == "ntriples":
+        return "".join(line + "\n" for line in merged).encode("utf-8")
+    import pyoxigraph as ox
+
+    from spacekg.graph import PREFIXES
+
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "skgg"}  # graph IRIs stay whole
+    if fmt == "turtle":
+        quads = ox.parse("\n".join(merged).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+        return _sort_prefixes(ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+    quads = ox.parse(nquads_bytes(graphs), ox.RdfFormat.N_QUADS)
+    if fmt == "trig":
+        return _sort_prefixes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes))
+    data = ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"[]"
+    pretty = json.dumps(json.loads(data), indent=2, ensure_ascii=False) + "\n"
+    return pretty.encode("utf-8")
+
+
+def _sort_prefixes(data: bytes | None) -> bytes:
+    """Put the leading ``@prefix`` lines in alphabetical order (the writer's order is its own)."""
+    lines = (data or b"").split(b"\n")
+    n = 0
+    while n < len(lines) and lines[n].startswith(b"@prefix "):
+        n += 1
+    return b"\n".join(sorted(lines[:n]) + lines[n:])
+
+
+def export(fmt: str = "trig", *, inferred: bool = False) -> ExportResult:
+    """The bundled graph in ``fmt`` (see :data:`EXPORT_FORMATS`)."""
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"unknown export format {fmt!r} (use one of: {', '.join(EXPORT_FORMATS)})")
+    graphs = list(iter_graphs(inferred))
+    data = serialize(graphs, fmt)
+    return ExportResult(fmt, data, tuple(iri for iri, _ in graphs), sum(len(x) for _, x in graphs))
+
+
+def reason_text(profile: str = "owlrl", fmt: str = "turtle") -> tuple[bytes, int]:
+    """The inferred triples of the bundled graph (see :func:`spacekg.reasoning.infer`) as
+    deterministic ``turtle`` or ``ntriples``, and how many there are."""
+    from spacekg.graph import load_union
+    from spacekg.reasoning import infer
+
+    asserted = load_union()
+    inferred = infer(asserted, profile=profile)
+    labels = bnode_labels(
+        [(s, p, o, None) for s, p, o in asserted] + [(s, p, o, None) for s, p, o in inferred]
+    )
+    lines = sorted(
+        {
+            f"{nt_term(s, labels)} {nt_term(p, labels)} {nt_term(o, labels)} ."
+            for s, p, o in inferred
+        }
+    )
+    fmt = "ntriples" if fmt == "ntriples" else "turtle"
+    return serialize([(INFERRED_GRAPH, lines)], fmt), len(lines)
+
+
+def write_atomic(path: Path | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename: never half-written."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as err:
+        raise InputError(f"{path}: cannot write: {err.strerror} (check the folder)") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException as err:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise InputError(f"{path}: cannot write: {err.strerror} (check the path)") from None
+        raise

@@ -1,0 +1,96 @@
+"""Load the bundled knowledge graph into rdflib: one named graph per source file.
+
+``load_dataset()`` returns an ``rdflib.Dataset`` whose named graphs are the ontology and each data
+file (``https://w3id.org/spacekg/graph/ontology``, ``.../graph/data/<stem>``), plus, on request,
+the inferred triples (``.../graph/inferred``). ``union_graph()`` is a read-only view of all of
+them together, the graph the queries see.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from spacekg.bundle import INFERRED_GRAPH, GraphSource, graph_sources
+
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph
+
+#: the prefixes spacekg binds in every graph it writes
+PREFIXES: dict[str, str] = {
+    "skg": "https://w3id.org/spacekg/ontology#",
+    "skgid": "https://w3id.org/spacekg/id/",
+    "skgsh": "https://w3id.org/spacekg/shapes#",
+    "skgg": "https://w3id.org/spacekg/graph/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "http://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "time": "http://www.w3.org/2006/time#",
+    "vann": "http://purl.org/vocab/vann/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
+
+def bind_prefixes(graph: Graph) -> None:
+    """Bind the spacekg prefixes (overriding rdflib's defaults for the same namespaces)."""
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+
+
+def source_paths(sources: list[GraphSource] | None = None) -> list[Path]:
+    """The files of the knowledge graph, in load order (the key of derived caches)."""
+    return [s.path for s in (sources if sources is not None else graph_sources())]
+
+
+def load_dataset(
+    sources: list[GraphSource] | None = None, *, inferred: bool = False, profile: str = "owlrl"
+) -> Dataset:
+    """Parse every source file into its own named graph of a new ``Dataset``.
+
+    With ``inferred=True`` the triples entailed by ``profile`` (see :mod:`spacekg.reasoning`)
+    are added as the named graph ``https://w3id.org/spacekg/graph/inferred``.
+    Raises :class:`~spacekg.errors.InputError` if a file does not parse.
+    """
+    from rdflib import Dataset, URIRef
+
+    from spacekg.parsing import parse_file
+
+    sources = sources if sources is not None else graph_sources()
+    ds = Dataset(default_union=True)
+    bind_prefixes(ds)
+    for source in sources:
+        parse_file(source.path, ds.graph(URIRef(source.iri)))
+    if inferred:
+        from spacekg.reasoning import infer
+
+        result = infer(union_graph(ds), profile=profile)
+        target = ds.graph(URIRef(INFERRED_GRAPH))
+        for triple in result:
+            target.add(triple)
+    return ds
+
+
+def union_graph(ds: Dataset) -> Graph:
+    """All named graphs of ``ds`` merged into one plain ``Graph`` (a copy)."""
+    from rdflib import Graph
+
+    merged = Graph()
+    bind_prefixes(merged)
+    for s, p, o, _g in ds.quads((None, None, None, None)):
+        merged.add((s, p, o))
+    return merged
+
+
+def load_union(sources: list[GraphSource] | None = None) -> Graph:
+    """The asserted knowledge graph (ontology and data) as one plain ``Graph``."""
+    return union_graph(load_dataset(sources))

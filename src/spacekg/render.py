@@ -1,0 +1,231 @@
+"""Write a :class:`~spacekg.results.QueryResult` for people or for programs.
+
+* SELECT: ``table`` (aligned columns, IRIs as prefixed names, literals plain), and the W3C
+  SPARQL 1.1 result formats ``csv``, ``tsv``, ``json`` and ``xml``.
+* ASK: ``true``/``false`` (table, csv, tsv), or the W3C ``json``/``xml`` boolean documents.
+* CONSTRUCT/DESCRIBE: ``turtle``, ``ntriples``, ``jsonld``; triples sorted, same bytes each run.
+
+Nothing here imports rdflib: rendering is on the fast query path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from spacekg.errors import InputError
+from spacekg.results import QueryResult, Term
+
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
+ALL_FORMATS = SELECT_FORMATS + GRAPH_FORMATS
+SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+_LOCAL = re.compile(r"^[A-Za-z0-9_\-]([A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?$|^$")
+
+
+def escape(text: str) -> str:
+    """XML character data (xml.sax.saxutils would pull in urllib: slow to import)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value in double quotes."""
+    return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;") + '"'
+
+
+def default_prefixes() -> dict[str, str]:
+    from spacekg.graph import PREFIXES
+
+    return {k: v for k, v in PREFIXES.items() if k != "skgg"}
+
+
+def short(term: Term | None, prefixes: dict[str, str]) -> str:
+    """A term for a table cell: a prefixed name when one fits, literals as their plain text."""
+    if term is None:
+        return ""
+    if term.kind == "literal":
+        return " ".join(term.value.split("\n")).replace("\r", "").replace("\t", " ")
+    if term.kind == "bnode":
+        return f"_:{term.value}"
+    best = ""
+    for prefix, ns in prefixes.items():
+        if term.value.startswith(ns) and len(ns) > len(best):
+            local = term.value[len(ns) :]
+            if _LOCAL.match(local):
+                best = ns
+                result = f"{prefix}:{local}"
+    return result if best else f"<{term.value}>"
+
+
+def _clip(text: str, width: int | None) -> str:
+    if width is None or len(text) <= width:
+        return text
+    return text[: max(1, width - 1)] + "…"
+
+
+def table(
+    result: QueryResult, prefixes: dict[str, str] | None = None, max_cell: int | None = None
+) -> str:
+    """SELECT rows as an aligned text table with a row count."""
+    prefixes = prefixes if prefixes is not None else default_prefixes()
+    header = list(result.variables)
+    cells = [[_clip(short(t, prefixes), max_cell) for t in row] for row in result.rows]
+    widths = [len(h) for h in header]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    count = len(cells)
+    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _csv_field(text: str) -> str:
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def to_csv(result: QueryResult) -> str:
+    """W3C SPARQL 1.1 CSV: lexical values only, CRLF line ends."""
+    lines = [",".join(_csv_field(v) for v in result.variables)]
+    for row in result.rows:
+        out = []
+        for t in row:
+            if t is None:
+                out.append("")
+            elif t.kind == "bnode":
+                out.append(_csv_field(f"_:{t.value}"))
+            else:
+                out.append(_csv_field(t.value))
+        lines.append(",".join(out))
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _tsv_term(t: Term | None) -> str:
+    if t is None:
+        return ""
+    return t.n3().replace("\t", "\\t")
+
+
+def to_tsv(result: QueryResult) -> str:
+    """W3C SPARQL 1.1 TSV: terms in SPARQL syntax, ``?var`` header."""
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]
+    return "\n".join(lines) + "\n"
+
+
+def _json_term(t: Term) -> dict[str, str]:
+    out = {"type": t.kind, "value": t.value}
+    if t.lang:
+        out["xml:lang"] = t.lang
+    elif t.datatype:
+        out["datatype"] = t.datatype
+    return out
+
+
+def to_json(result: QueryResult) -> str:
+    """W3C SPARQL 1.1 Query Results JSON."""
+    if result.form == "ask":
+        doc: dict[str, object] = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        bindings = [
+            {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+            for row in result.rows
+        ]
+        doc = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_xml(result: QueryResult) -> str:
+    """W3C SPARQL Query Results XML."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sparql xmlns="{SPARQL_RESULTS_NS}">']
+    if result.form == "ask":
+        out += ["  <head/>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>"]
+    else:
+        out.append("  <head>")
+        out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
+        out += ["  </head>", "  <results>"]
+        for row in result.rows:
+            out.append("    <result>")
+            for v, t in zip(result.variables, row, strict=True):
+                if t is None:
+                    continue
+                if t.kind == "uri":
+                    inner = f"<uri>{escape(t.value)}</uri>"
+                elif t.kind == "bnode":
+                    inner = f"<bnode>{escape(t.value)}</bnode>"
+                elif t.lang:
+                    inner = f"<literal xml:lang={quoteattr(t.lang)}>{escape(t.value)}</literal>"
+                elif t.datatype:
+                    inner = f"<literal datatype={quoteattr(t.datatype)}>{escape(t.value)}</literal>"
+                else:
+                    inner = f"<literal>{escape(t.value)}</literal>"
+                out.append(f"      <binding name={quoteattr(v)}>{inner}</binding>")
+            out.append("    </result>")
+        out.append("  </results>")
+    out.append("</sparql>")
+    return "\n".join(out) + "\n"
+
+
+def ntriples_lines(result: QueryResult) -> list[str]:
+    """The triples of a graph result as sorted, unique N-Triples lines."""
+    return sorted({f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in result.triples})
+
+
+def graph_text(result: QueryResult, fmt: str) -> str:
+    """A CONSTRUCT/DESCRIBE result as ``turtle``, ``ntriples`` or ``jsonld``."""
+    lines = ntriples_lines(result)
+    if fmt == "ntriples":
+        return "".join(line + "\n" for line in lines)
+    import pyoxigraph as ox
+
+    from spacekg.export import _sort_prefixes
+
+    triples = ox.parse("\n".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+    if fmt == "turtle":
+        prefixes = default_prefixes()
+        used = {k: v for k, v in prefixes.items() if any(v in line for line in lines)}
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used)
+        return _sort_prefixes(data).decode("utf-8")
+    data = ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]"
+    return json.dumps(json.loads(data), indent=2, ensure_ascii=False) + "\n"
+
+
+def default_format(result: QueryResult) -> str:
+    return "turtle" if result.form == "graph" else "table"
+
+
+def render(result: QueryResult, fmt: str | None = None, *, max_cell: int | None = None) -> str:
+    """``result`` as text in ``fmt`` (default: a table, or Turtle for a graph)."""
+    fmt = fmt or default_format(result)
+    if fmt not in ALL_FORMATS:
+        raise InputError(f"unknown result format {fmt!r} (use one of: {', '.join(ALL_FORMATS)})")
+    if result.form == "graph":
+        if fmt not in GRAPH_FORMATS:
+            raise InputError(
+                f"a CONSTRUCT/DESCRIBE query gives triples: use --format {'|'.join(GRAPH_FORMATS)}"
+            )
+        return graph_text(result, fmt)
+    if fmt in GRAPH_FORMATS:
+        raise InputError(
+            f"a {result.form.upper()} query gives no triples: use --format "
+            f"{'|'.join(SELECT_FORMATS)}"
+        )
+    if result.form == "ask":
+        if fmt == "json":
+            return to_json(result)
+        if fmt == "xml":
+            return to_xml(result)
+        return ("true" if result.boolean else "false") + "\n"
+    if fmt == "csv":
+        return to_csv(result)
+    if fmt == "tsv":
+        return to_tsv(result)
+    if fmt == "json":
+        return to_json(result)
+    if fmt == "xml":
+        return to_xml(result)
+    return table(result, max_cell=max_cell)

@@ -1,0 +1,33 @@
+# --- issue 3 (CLI core): a private copy of the small CLI test bundle, and a cache per session ---
+import shutil as _shutil
+from pathlib import Path as _Path
+
+import pytest as _pytest
+
+CLI_BUNDLE = _Path(__file__).parent / "fixtures" / "cli" / "bundle"
+
+
+@_pytest.fixture(scope="session")
+def spacekg_cache_dir(tmp_path_factory: _pytest.TempPathFactory) -> _Path:
+    """One cache folder for the whole session (the materialised graph is built once)."""
+    return tmp_path_factory.mktemp("spacekg-cache")
+
+
+@_pytest.fixture
+def real_bundle(monkeypatch: _pytest.MonkeyPatch, spacekg_cache_dir: _Path) -> None:
+    """The repository's bundled graph, with the cache in a temporary folder."""
+    monkeypatch.delenv("SPACEKG_HOME", raising=False)
+    monkeypatch.setenv("SPACEKG_CACHE_DIR", str(spacekg_cache_dir / "real"))
+
+
+@_pytest.fixture
+def cli_bundle(tmp_path: _Path, monkeypatch: _pytest.MonkeyPatch) -> _Path:
+    """A writable copy of tests/fixtures/cli/bundle as SPACEKG_HOME, with its own cache."""
+    root = tmp_path / "bundle"
+    _shutil.copytree(CLI_BUNDLE, root)
+    monkeypatch.setenv("SPACEKG_HOME", str(root))
+    monkeypatch.setenv("SPACEKG_CACHE_DIR", str(tmp_path / "cache"))
+    return root
+
+# --- issue 4 (stores): real servers and a failing proxy, from tests/servers.py ---
+from servers import oxigraph_server, proxy, virtuoso_server  # noqa: E402, F401

@@ -1,0 +1,110 @@
+"""describe: a node by prefixed name, IRI or label, its facts, each with the article's words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from spacekg.describe import describe, render_json, render_text
+from spacekg.errors import InputError
+
+ID = "https://w3id.org/spacekg/id/"
+SEED_QUOTE = "QUAD summit was held in Tokyo"
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "skgid:quad-summit-tokyo",
+        f"<{ID}quad-summit-tokyo>",
+        f"{ID}quad-summit-tokyo",
+        "QUAD summit in Tokyo",
+        "quad SUMMIT in tokyo",
+    ],
+)
+def test_resolves_names_iris_and_labels(cli_bundle: Path, term: str) -> None:
+    d = describe(term)
+    assert d.term.value == ID + "quad-summit-tokyo"
+    assert d.label == "QUAD summit in Tokyo"
+
+
+def test_facts_carry_the_article_words(cli_bundle: Path) -> None:
+    seed = next((cli_bundle / "seeds").glob("*.txt")).read_text()
+    d = describe("skgid:quad-summit-tokyo")
+    assert [w.exact for w in d.words] == [SEED_QUOTE]
+    w = d.words[0]
+    assert seed[w.start : w.end] == w.exact  # the offsets point at the words
+    predicates = {f.predicate.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for f in d.outgoing}
+    assert {"hasParticipant", "hasPlace", "happenedBefore", "label"} <= predicates
+    assert all(f.words == d.words for f in d.outgoing)
+    inferred = [f for f in d.outgoing if f.inferred]
+    assert {f.predicate.value for f in inferred} == {
+        "http://semanticweb.cs.vu.nl/2009/11/sem/hasActor"
+    }
+    assert any(t.value.endswith("#Summit") for t in d.types)
+    assert any(t.value.endswith("/sem/Event") for t in d.types)  # entailed type
+
+
+def test_incoming_facts_use_the_other_nodes_words(cli_bundle: Path) -> None:
+    d = describe("skgid:japan")
+    participants = [f for f in d.incoming if f.predicate.value.endswith("hasParticipant")]
+    assert [f.subject.value for f in participants] == [ID + "quad-summit-tokyo"]
+    assert [w.exact for w in participants[0].words] == [SEED_QUOTE]
+    assert d.words == ()  # the fixture gives Japan no span of its own
+
+
+def test_ambiguous_label_lists_candidates(cli_bundle: Path) -> None:
+    with pytest.raises(InputError) as info:
+        describe("HARBOUR")
+    message = str(info.value)
+    assert "is the label of 2 nodes" in message
+    assert "skgid:harbour-a" in message and "skgid:harbour-b" in message
+
+
+def test_unknown_label_suggests(cli_bundle: Path) -> None:
+    with pytest.raises(InputError, match=r"no node is labelled 'Japn' \(did you mean: 'Japan'"):
+        describe("Japn")
+
+
+def test_unknown_iri(cli_bundle: Path) -> None:
+    with pytest.raises(InputError, match="the graph says nothing about"):
+        describe("skgid:atlantis")
+
+
+def test_renderings(cli_bundle: Path) -> None:
+    d = describe("skgid:quad-summit-tokyo")
+    text = render_text(d)
+    assert text.startswith("skgid:quad-summit-tokyo  'QUAD summit in Tokyo'")
+    assert f'"{SEED_QUOTE}" [766:795]' in text
+    assert "skg:hasParticipant skgid:japan" in text
+    assert "(inferred)" in text
+    doc = json.loads(render_json(d))
+    assert doc["term"] == ID + "quad-summit-tokyo"
+    assert doc["words"] == [
+        {"span": "skgid:span-quad-tokyo", "exact": SEED_QUOTE, "start": 766, "end": 795}
+    ]
+
+
+def test_statements_and_claims_about_a_node(cli_bundle: Path) -> None:
+    data = cli_bundle / "data" / "article.ttl"
+    data.write_text(
+        data.read_text() + "\n@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+        'skgid:claim-x a skg:AuthorClaim ; rdfs:label "claim: about Japan"@en ;\n'
+        "    prov:wasAttributedTo skgid:united-states ; skg:hasTarget skgid:japan ;\n"
+        "    skg:hasEvidence skgid:span-quad-tokyo .\n"
+    )
+    d = describe("Japan")
+    assert [(m.kind, m.label, m.by) for m in d.mentions] == [
+        ("claim", "claim: about Japan", ("United States",))
+    ]
+    assert [w.exact for w in d.mentions[0].words] == [SEED_QUOTE]
+
+
+@pytest.mark.parametrize(
+    "term", ["<https://w3id.org/x> } DROP ALL {>", "skgid:a>b", 'https://x.org/"']
+)
+def test_malformed_iris_are_bad_input_not_a_crash(cli_bundle: Path, term: str) -> None:
+    with pytest.raises(InputError, match="not a valid IRI"):
+        describe(term)

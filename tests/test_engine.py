@@ -1,0 +1,201 @@
+"""run_query: entailments visible, same rows on both engines, cache keyed by the sources,
+SERVICE refused, syntax errors located, and the query path free of rdflib."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import spacekg.engine as engine
+from spacekg.catalogue import get_query
+from spacekg.engine import (
+    Backend,
+    OxigraphMemoryBackend,
+    RdflibBackend,
+    cache_dir,
+    cache_key,
+    materialised_nquads,
+    run_query,
+)
+from spacekg.errors import InputError
+from spacekg.results import QueryResult, Term
+
+ID = "https://w3id.org/spacekg/id/"
+
+
+def column(result: QueryResult, name: str) -> list[str]:
+    i = result.variables.index(name)
+    return [row[i].value for row in result.rows if row[i] is not None]
+
+
+def test_entailments_are_visible(cli_bundle: Path) -> None:
+    """The data never says prov:Agent: states are found through State ⊑ Actor ⊑ prov:Agent."""
+    assert "prov:Agent" not in (cli_bundle / "data" / "article.ttl").read_text()
+    result = run_query("agents")
+    assert column(result, "agent") == [ID + "japan", ID + "united-states"]
+
+
+@pytest.mark.parametrize("name", ["summits", "agents", "events_of_actor", "ask_summit"])
+def test_oxigraph_and_rdflib_agree(cli_bundle: Path, name: str) -> None:
+    data = materialised_nquads()
+    ox = run_query(name, backend=OxigraphMemoryBackend(data))
+    rd = run_query(name, backend=RdflibBackend(data))
+    assert ox.form == rd.form
+    assert ox.variables == rd.variables
+    assert sorted(ox.rows, key=repr) == sorted(rd.rows, key=repr)
+    assert ox.boolean == rd.boolean
+
+
+def test_result_terms(cli_bundle: Path) -> None:
+    result = run_query("summits")
+    assert result.variables == ("summit", "participant", "place")
+    assert result.rows[0] == (
+        Term("uri", ID + "quad-summit-tokyo"),
+        Term("literal", "Japan", None, "en"),
+        Term("literal", "Tokyo", None, "en"),
+    )
+    assert run_query("ask_summit").boolean is True
+    graph = run_query("summit_graph")
+    assert graph.form == "graph" and len(graph.triples) >= 7
+
+
+def test_parameters_and_defaults(cli_bundle: Path) -> None:
+    assert column(run_query("events_of_actor"), "event") == [ID + "quad-summit-tokyo"]  # default
+    assert column(run_query("events_of_actor", {"actor": "skgid:tokyo"}), "event") == []
+    assert column(run_query("label_lookup", {"label": "Japan"}), "node") == [ID + "japan"]
+    assert column(run_query("label_lookup", {"label": 'Ja"pan'}), "node") == []
+
+
+def test_sparql_text_and_files(cli_bundle: Path, tmp_path: Path) -> None:
+    assert run_query("ASK { ?s a <https://w3id.org/spacekg/ontology#Summit> }").boolean
+    path = tmp_path / "count.rq"
+    path.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", encoding="utf-8")
+    assert int(run_query(str(path)).rows[0][0].value) > 50
+
+
+def test_service_is_refused_unless_allowed(cli_bundle: Path, tmp_path: Path) -> None:
+    path = tmp_path / "remote.rq"
+    path.write_text(
+        "# SERVICE in a comment is fine\nSELECT * WHERE {\n"
+        '  FILTER("SERVICE" != "x")\n  SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o }\n}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InputError,
+        match=rf"{path}:4: SERVICE <http://127.0.0.1:9/sparql> .*"
+        r"--allow-network",
+    ):
+        run_query(str(path))
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def execute(self, sparql: str) -> QueryResult:
+            self.seen.append(sparql)
+            return QueryResult("select")
+
+    recorder = Recorder()
+    assert isinstance(recorder, Backend)
+    run_query(str(path), backend=recorder, allow_network=True)
+    assert "SERVICE" in recorder.seen[0]
+
+
+def test_syntax_error_names_query_file_and_line(cli_bundle: Path) -> None:
+    path = cli_bundle / "queries" / "broken.rq"
+    path.write_text("#+ summary: broken\nSELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER(?s = )\n}\n")
+    with pytest.raises(
+        InputError, match=rf"^{path}:4:\d+: SPARQL syntax error: .*\(fix the query\)"
+    ):
+        run_query("broken")
+
+
+def test_syntax_error_on_rdflib_engine_too(cli_bundle: Path) -> None:
+    path = cli_bundle / "queries" / "broken.rq"
+    path.write_text("#+ summary: broken\nSELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER(?s = )\n}\n")
+    with pytest.raises(InputError, match=rf"^{path}:4:\d+: SPARQL syntax error"):
+        run_query("broken", engine="rdflib")
+
+
+def test_cache_is_written_reused_and_rebuilt(
+    cli_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = materialised_nquads()
+    files = list(cache_dir().glob("graph-*.nq"))
+    assert len(files) == 1 and files[0].read_bytes() == first
+    assert not list(cache_dir().glob(".*tmp"))
+
+    calls: list[int] = []
+    real_build = engine.build_nquads
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        calls.append(1)
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "build_nquads", counting)
+    assert materialised_nquads() == first
+    assert calls == []  # reused
+
+    key = cache_key()
+    data_file = cli_bundle / "data" / "article.ttl"
+    data_file.write_text(
+        data_file.read_text() + '\nskgid:india a skg:State ; rdfs:label "India"@en .\n'
+    )
+    assert cache_key() != key
+    second = materialised_nquads()
+    assert calls == [1]  # rebuilt once
+    assert b"/india>" in second
+    assert len(list(cache_dir().glob("graph-*.nq"))) == 1  # the stale one is gone
+    assert column(run_query("agents"), "label") == ["India", "Japan", "United States"]
+
+
+def test_unwritable_cache_falls_back(
+    cli_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("SPACEKG_CACHE_DIR", str(blocker / "cache"))
+    assert column(run_query("agents"), "label") == ["Japan", "United States"]
+
+
+def test_cache_dir_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SPACEKG_CACHE_DIR", str(tmp_path / "a"))
+    assert cache_dir() == tmp_path / "a"
+    monkeypatch.delenv("SPACEKG_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "spacekg"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "spacekg"
+
+
+def test_query_path_imports_no_rdflib(cli_bundle: Path) -> None:
+    materialised_nquads()  # warm the cache, as any second run would find it
+    code = (
+        "import sys\n"
+        "from spacekg.cli import main\n"
+        "try:\n"
+        "    main(['query', 'run', 'summits', '-f', 'csv'])\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "heavy = sorted(m for m in ('rdflib', 'owlrl', 'pyshacl') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy()
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Japan" in out.stdout
+
+
+def test_unknown_engine(cli_bundle: Path) -> None:
+    with pytest.raises(InputError, match="unknown engine 'jena'"):
+        run_query("agents", engine="jena")
+
+
+def test_query_object_or_name(cli_bundle: Path) -> None:
+    assert run_query(get_query("agents")).rows == run_query("agents").rows

@@ -1,0 +1,114 @@
+"""infer(): only inferred triples, only those a user cares about; inconsistencies found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+
+from spacekg.errors import InputError
+from spacekg.graph import load_union
+from spacekg.reasoning import W3C_VOCABS, inconsistencies, infer, keep, reason
+
+SKG = Namespace("https://w3id.org/spacekg/ontology#")
+ID = Namespace("https://w3id.org/spacekg/id/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+
+
+@pytest.fixture
+def asserted(cli_bundle: Path) -> Graph:
+    return load_union()
+
+
+@pytest.mark.parametrize("profile", ["rdfs", "owlrl"])
+def test_inferred_triples_only_and_no_noise(asserted: Graph, profile: str) -> None:
+    inferred = infer(asserted, profile)
+    assert len(inferred) > 0
+    for s, p, o in inferred:
+        assert (s, p, o) not in asserted, "an asserted triple came back"
+        assert not isinstance(s, Literal), "literal subject"
+        assert not (p == OWL.sameAs and s == o), "x owl:sameAs x"
+        assert not str(s).startswith(W3C_VOCABS), f"axiomatic noise about {s}"
+        if p == RDF.type:
+            assert not str(o).startswith(W3C_VOCABS) or o == OWL.Nothing, f"meta-typing {o}"
+        if p in (RDFS.subClassOf, RDFS.subPropertyOf):
+            assert s != o, "reflexive subclass/subproperty"
+
+
+@pytest.mark.parametrize("profile", ["rdfs", "owlrl"])
+def test_the_entailments_users_need_are_there(asserted: Graph, profile: str) -> None:
+    inferred = infer(asserted, profile)
+    assert (ID["japan"], RDF.type, PROV.Agent) in inferred  # State ⊑ Actor ⊑ prov:Agent
+    assert (ID["quad-summit-tokyo"], SEM.hasActor, ID["japan"]) in inferred  # subproperty
+    assert (ID["span-quad-tokyo"], RDF.type, SKG.EvidenceSpan) in inferred  # range
+    assert (SKG.State, RDFS.subClassOf, PROV.Agent) in inferred  # transitive subclass
+
+
+def test_owlrl_adds_inverses_rdfs_does_not(asserted: Graph) -> None:
+    after = (ID["framework-release"], SKG.happenedAfter, ID["quad-summit-tokyo"])
+    assert after in infer(asserted, "owlrl")
+    assert after not in infer(asserted, "rdfs")
+
+
+def test_input_graph_is_not_changed(asserted: Graph) -> None:
+    before = set(asserted)
+    infer(asserted, "owlrl")
+    assert set(asserted) == before
+
+
+def test_unknown_profile(asserted: Graph) -> None:
+    with pytest.raises(InputError, match="unknown reasoning profile 'owl2'"):
+        infer(asserted, "owl2")
+
+
+@pytest.mark.parametrize(
+    ("triple", "kept"),
+    [
+        ((Literal("x"), RDF.type, RDFS.Literal), False),
+        ((ID.a, OWL.sameAs, ID.a), False),
+        ((ID.a, OWL.sameAs, ID.b), True),
+        ((ID.a, RDF.type, OWL.Thing), False),
+        ((ID.a, RDF.type, RDFS.Resource), False),
+        ((ID.a, RDF.type, OWL.Nothing), True),
+        ((SKG.State, RDF.type, OWL.Class), False),
+        ((SKG.State, RDFS.subClassOf, SKG.State), False),
+        ((SKG.State, RDFS.subClassOf, OWL.Thing), False),
+        ((OWL.Thing, RDFS.subClassOf, OWL.Thing), False),
+        ((RDF.type, RDFS.domain, RDFS.Resource), False),
+        ((ID.a, SKG.happenedAfter, ID.b), True),
+        ((BNode("x"), RDF.type, SKG.Event), True),
+        ((ID.a, RDFS.label, Literal("a")), False),
+    ],
+)
+def test_filter(triple: tuple[object, object, object], kept: bool) -> None:
+    assert keep(triple) is kept
+
+
+def test_consistent_fixture(asserted: Graph) -> None:
+    assert inconsistencies(asserted) == []
+
+
+def test_disjoint_classes_sharing_an_instance_are_found(asserted: Graph) -> None:
+    broken = Graph()
+    for t in asserted:
+        broken.add(t)
+    broken.add((ID["japan"], RDF.type, SKG.City))  # Actor and Place are disjoint
+    messages = inconsistencies(broken)
+    assert messages and any("japan" in m for m in messages)
+
+
+def test_an_instance_of_nothing_is_found(asserted: Graph) -> None:
+    broken = Graph()
+    for t in asserted:
+        broken.add(t)
+    broken.add((ID["ghost"], RDF.type, OWL.Nothing))
+    assert any("ghost" in m for m in inconsistencies(broken))
+
+
+def test_reason_reports_the_closure_size(asserted: Graph) -> None:
+    result = reason(asserted, "owlrl")
+    assert result.closure_size >= len(asserted) + len(result.inferred)
+    assert result.errors == ()
+    assert isinstance(next(iter(result.inferred))[0], URIRef | BNode)

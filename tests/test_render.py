@@ -1,0 +1,180 @@
+"""Rendering: the W3C result formats, read back with rdflib's own parsers; tables; graphs."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.query import Result
+
+from spacekg.engine import run_query
+from spacekg.errors import InputError
+from spacekg.render import render, short, table
+from spacekg.results import QueryResult, Term
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+ID = "https://w3id.org/spacekg/id/"
+
+TRICKY = QueryResult(
+    "select",
+    variables=("node", "text", "n"),
+    rows=(
+        (
+            Term("uri", ID + "japan"),
+            Term("literal", "Japan", None, "en"),
+            Term("literal", "42", XSD + "integer"),
+        ),
+        (Term("bnode", "b0"), Term("literal", 'a, "quoted"\nline\ttab <&> é 東京'), None),
+        (None, Term("literal", "2021", XSD + "gYear"), Term("literal", "")),
+    ),
+)
+
+
+def to_rdflib(t: Term | None) -> object:
+    if t is None:
+        return None
+    if t.kind == "uri":
+        return URIRef(t.value)
+    if t.kind == "bnode":
+        return BNode(t.value)
+    return Literal(t.value, lang=t.lang, datatype=URIRef(t.datatype) if t.datatype else None)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+def test_full_fidelity_formats_read_back(fmt: str) -> None:
+    text = render(TRICKY, fmt)
+    parsed = Result.parse(io.StringIO(text), format=fmt)
+    assert [str(v) for v in parsed.vars] == list(TRICKY.variables)
+    rows = [tuple(row) for row in parsed]
+    assert len(rows) == len(TRICKY.rows)
+    for got, want in zip(rows, TRICKY.rows, strict=True):
+        for g, w in zip(got, want, strict=True):
+            if w is not None and w.kind == "bnode":
+                assert isinstance(g, BNode)
+            else:
+                assert g == to_rdflib(w), (fmt, g, w)
+
+
+def test_csv_reads_back_as_lexical_values() -> None:
+    text = render(TRICKY, "csv")
+    assert text.endswith("\r\n") and "\r\n" in text.split("\n")[0] + "\n"
+    parsed = Result.parse(io.StringIO(text), format="csv")
+    rows = [tuple(None if v is None else str(v) for v in row) for row in parsed]
+    assert rows[0] == (ID + "japan", "Japan", "42")
+    assert rows[1][1] == 'a, "quoted"\nline\ttab <&> é 東京'
+    assert rows[1][0].startswith("_:") or rows[1][0] is not None
+    assert rows[2][1] == "2021"
+
+
+def test_json_is_the_w3c_shape() -> None:
+    doc = json.loads(render(TRICKY, "json"))
+    assert doc["head"]["vars"] == ["node", "text", "n"]
+    first = doc["results"]["bindings"][0]
+    assert first["text"] == {"type": "literal", "value": "Japan", "xml:lang": "en"}
+    assert first["n"] == {"type": "literal", "value": "42", "datatype": XSD + "integer"}
+    assert "node" not in doc["results"]["bindings"][2]  # unbound: absent
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("value", [True, False])
+def test_ask_formats_read_back(fmt: str, value: bool) -> None:
+    result = QueryResult("ask", boolean=value)
+    assert Result.parse(io.StringIO(render(result, fmt)), format=fmt).askAnswer is value
+
+
+def test_ask_plain() -> None:
+    assert render(QueryResult("ask", boolean=True)) == "true\n"
+    assert render(QueryResult("ask", boolean=False), "table") == "false\n"
+
+
+def test_table_is_aligned_with_prefixed_names_and_plain_literals() -> None:
+    text = table(TRICKY)
+    lines = text.splitlines()
+    assert lines[0].split() == ["node", "text", "n"]
+    assert set(lines[1]) <= {"-", " "}
+    assert lines[2].startswith("skgid:japan  Japan")
+    assert "@en" not in text and "^^" not in text  # literals plain
+    assert lines[-1] == "(3 rows)"
+    widths = [len(x) for x in lines[1].split("  ")]
+    assert lines[2].index("Japan") == widths[0] + 2  # columns line up under the header
+
+
+def test_table_clips_long_cells_only_when_asked() -> None:
+    long = QueryResult("select", ("x",), ((Term("literal", "y" * 200),),))
+    assert "y" * 200 in table(long)
+    clipped = table(long, max_cell=30)
+    assert "y" * 200 not in clipped and "…" in clipped
+
+
+@pytest.mark.parametrize(
+    ("iri", "shown"),
+    [
+        (ID + "japan", "skgid:japan"),
+        ("https://w3id.org/spacekg/ontology#State", "skg:State"),
+        ("http://www.wikidata.org/entity/Q17", "wd:Q17"),
+        ("http://example.org/x", "<http://example.org/x>"),
+        (ID + "odd/slash", "<https://w3id.org/spacekg/id/odd/slash>"),
+        (ID + "ends.", "<https://w3id.org/spacekg/id/ends.>"),
+    ],
+)
+def test_short_names(iri: str, shown: str) -> None:
+    from spacekg.render import default_prefixes
+
+    assert short(Term("uri", iri), default_prefixes()) == shown
+
+
+GRAPH = QueryResult(
+    "graph",
+    triples=(
+        (
+            Term("uri", ID + "b"),
+            Term("uri", "http://www.w3.org/2000/01/rdf-schema#label"),
+            Term("literal", 'B "two"\nlines', None, "en"),
+        ),
+        (
+            Term("uri", ID + "a"),
+            Term("uri", "http://www.w3.org/2000/01/rdf-schema#label"),
+            Term("literal", "A"),
+        ),
+        (Term("uri", ID + "a"), Term("uri", ID + "p"), Term("literal", "1", XSD + "integer")),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rdflib_fmt"), [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld")]
+)
+def test_graph_formats_read_back_and_are_sorted(fmt: str, rdflib_fmt: str) -> None:
+    text = render(GRAPH, fmt)
+    g = Graph().parse(data=text, format=rdflib_fmt)
+    assert len(g) == 3
+    assert (
+        URIRef(ID + "b"),
+        URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+        Literal('B "two"\nlines', lang="en"),
+    ) in g
+    shuffled = QueryResult("graph", triples=tuple(reversed(GRAPH.triples)))
+    assert render(shuffled, fmt) == text  # order of the input does not matter
+
+
+def test_wrong_format_for_the_form() -> None:
+    with pytest.raises(InputError, match="gives triples"):
+        render(GRAPH, "csv")
+    with pytest.raises(InputError, match="gives no triples"):
+        render(TRICKY, "turtle")
+    with pytest.raises(InputError, match="unknown result format"):
+        render(TRICKY, "yaml")
+
+
+def test_default_formats() -> None:
+    assert render(GRAPH).startswith("@prefix")
+    assert render(TRICKY).splitlines()[-1] == "(3 rows)"
+
+
+def test_real_results_round_trip(cli_bundle: Path) -> None:
+    result = run_query("summits")
+    parsed = Result.parse(io.StringIO(render(result, "json")), format="json")
+    assert [tuple(r) for r in parsed] == [tuple(to_rdflib(t) for t in row) for row in result.rows]
