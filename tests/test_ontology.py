@@ -453,3 +453,118 @@ def test_wikidata_links_are_the_verified_ones_only() -> None:
         for s, o in g.subject_objects(SKOS.exactMatch)
     }
     assert links == set(verified.items())
+
+
+# --------------------------------------------------------------------------- fidelity review
+# Regression tests for the review of the data against the article: nothing beyond what the
+# words say.
+
+
+def _evidence_text(g: Graph, node: URIRef) -> str:
+    exacts = [
+        str(o)
+        for span in g.objects(node, SKG.hasEvidence)
+        for sel in g.objects(span, OA.hasSelector)
+        for o in g.objects(sel, OA.exact)
+    ]
+    return "\n".join(exacts)
+
+
+def test_the_us_drew_countries_into_the_exercises_without_leading_them(closure: Graph) -> None:
+    """ "has also drawn Japan, India, Australia and other countries to participate in exercises
+    such as Space Thunder and Black Skies": the US neither led nor took part."""
+    g = data()
+    us = SKGID["united-states"]
+    for exercise in (SKGID["exercise-space-thunder"], SKGID["exercise-black-skies"]):
+        assert (exercise, SKG.ledBy, None) not in g, exercise
+        assert list(g.objects(exercise, SKG.participationSoughtBy)) == [us]
+        assert (exercise, SKG.hasParticipant, us) not in g
+        assert (exercise, SEM.hasActor, us) not in closure, "participationSoughtBy is no actor role"
+        participants = set(g.objects(exercise, SKG.hasParticipant))
+        assert {SKGID["japan"], SKGID["india"], SKGID["australia"]} <= participants
+    o = ontology()
+    assert (SKG.participationSoughtBy, RDFS.domain, SKG.Event) in o
+    assert (SKG.participationSoughtBy, RDFS.range, SKG.Actor) in o
+    assert list(o.objects(SKG.participationSoughtBy, RDFS.subPropertyOf)) == []
+    definition = str(o.value(SKG.participationSoughtBy, SKOS.definition))
+    assert "neither" in definition and "led" in definition and "took part" in definition
+    assert "drawn" not in str(o.value(SKG.ledBy, SKOS.definition))
+
+
+def test_benefiting_from_an_agreement_is_not_being_a_party() -> None:
+    g = data()
+    us = SKGID["united-states"]
+    agreement = SKGID["indo-pacific-space-supply-chain-agreement"]
+    negotiation = SKGID["indo-pacific-supply-chain-negotiation"]
+    assert (agreement, SKG.hasParty, us) not in g
+    assert (negotiation, SKG.hasParticipant, us) not in g
+    assert list(g.objects(negotiation, SEM.hasActor)) == []
+    statement = SKGID["stmt-commerce-milestone-progress"]
+    assert (statement, SKG.concernsEvent, negotiation) in g
+
+
+def test_the_training_intention_is_not_about_the_finished_course() -> None:
+    g = data()
+    intention = SKGID["intention-space-command-expand-training"]
+    assert (intention, SKG.concernsEvent, SKGID["five-eyes-tactical-course-2022-06"]) not in g
+
+
+@pytest.mark.parametrize(
+    ("node", "words"),
+    [
+        ("quad", "the US-led QUAD summit was held in Tokyo"),
+        ("quad", "the US, Japan, India and Australia announced plans for aerospace cooperation"),
+        ("us-space-priorities-framework", "The United States Space Priorities Framework"),
+        ("stmt-tokyo-summit-proposal", "The Tokyo summit proposed"),
+        ("stmt-tokyo-summit-proposal", "the US-led QUAD summit"),
+    ],
+)
+def test_lead_decisions_rest_on_spans_holding_their_words(node: str, words: str) -> None:
+    """The Quad's members, the Space Priorities Framework's issuer and the Tokyo proposal's
+    speaker are readings of the text: each node's evidence holds the words they rest on."""
+    assert words in _evidence_text(data(), SKGID[node])
+
+
+def test_accord_definition_and_topic_hierarchy_stay_within_the_text() -> None:
+    assert "binding" not in str(ontology().value(SKG.Accord, SKOS.definition))
+    g = data()
+    for topic in ("topic-space-intelligence-sharing", "topic-space-control"):
+        assert list(g.objects(SKGID[topic], SKOS.broader)) == [], topic
+        assert (SKGID[topic], SKOS.topConceptOf, SKGID["topics"]) in g
+        assert (SKGID[topic], SKOS.inScheme, SKGID["topics"]) in g
+
+
+@pytest.mark.parametrize(
+    ("claim", "clauses"),
+    [
+        (
+            "claim-us-ssa-foundation-of-space-control",
+            ["all space activities", "an indispensable combat force", "attaches great importance"],
+        ),
+        (
+            "claim-us-dominates-space-rule-making",
+            [
+                "ensure that other countries conduct space activities in accordance with its "
+                "standards and rules"
+            ],
+        ),
+        (
+            "claim-us-runs-counter-to-win-win",
+            ["does not accord with the interests of most countries in the world"],
+        ),
+        ("claim-small-cliques-serve-hegemony", ["for selfish interests"]),
+        (
+            "claim-cooperation-aims-at-wooing-allies",
+            ["strategic competitors", "by exploiting diplomatic means"],
+        ),
+        ("claim-us-plot-space-hegemony", ["small-multilateral space diplomatic mechanism"]),
+    ],
+)
+def test_claim_labels_leave_out_no_clause(claim: str, clauses: list[str]) -> None:
+    g = data()
+    label = g.value(SKGID[claim], RDFS.label)
+    assert isinstance(label, Literal) and label.language == "en"
+    evidence = _evidence_text(g, SKGID[claim])
+    for clause in clauses:
+        assert clause in str(label), (claim, clause)
+        assert clause in evidence, (claim, clause)  # and the words are the article's

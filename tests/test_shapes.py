@@ -194,11 +194,44 @@ def reports_own_results(shape) -> bool:
 # --------------------------------------------------------------------------- the bundled data
 
 
-def test_bundled_data_conforms_without_any_result() -> None:
+# Warnings the bundled data raises on purpose: the article names no party to the Indo-Pacific
+# space supply chain agreement and no actor of its negotiation ("ensuring that the US benefits"
+# is not taking part), so the recommendation cannot be met without inventing one.
+EXPECTED_DATA_WARNINGS: set[Result] = {
+    (
+        SKGID["indo-pacific-space-supply-chain-agreement"],
+        SKG.hasParty,
+        SH.MinCountConstraintComponent,
+        SH.Warning,
+    ),
+    (SKGID["indo-pacific-supply-chain-negotiation"], None, SH.OrConstraintComponent, SH.Warning),
+}
+
+
+def test_bundled_data_conforms_with_only_the_known_warnings() -> None:
     conforms, report = validate(bundled_data_graph())
-    messages = sorted(str(report.value(r, SH.resultMessage)) for r in results(report))
-    assert conforms, messages
-    assert messages == [], "the bundled data should not even raise warnings"
+    found = result_tuples(report)
+    violations = {r for r in found if r[3] != SH.Warning}
+    assert violations == set(), sorted(
+        str(report.value(r, SH.resultMessage))
+        for r in results(report)
+        if report.value(r, SH.resultSeverity) != SH.Warning
+    )
+    assert found == EXPECTED_DATA_WARNINGS
+    assert conforms is False  # pySHACL counts warnings unless allow_warnings is set
+
+
+def test_bundled_data_conforms_when_warnings_are_allowed() -> None:
+    import pyshacl
+
+    conforms, _, _ = pyshacl.validate(
+        bundled_data_graph(),
+        shacl_graph=shapes_graph(),
+        inference="none",
+        advanced=False,
+        allow_warnings=True,
+    )
+    assert conforms
 
 
 def test_every_class_used_in_the_data_is_targeted_directly() -> None:
@@ -337,5 +370,5 @@ def test_ont_graph_inoculation_alone_would_miss_the_ontology_annotations() -> No
     )
     paths = {report.value(r, SH.resultPath) for r in results(report)}
     assert URIRef("http://www.w3.org/2004/02/skos/core#definition") in paths
-    conforms, _ = validate(bundled_data_graph())
-    assert conforms
+    _, merged = validate(bundled_data_graph())  # merged: the known warnings only
+    assert result_tuples(merged) == EXPECTED_DATA_WARNINGS

@@ -113,7 +113,7 @@ def test_rdflib_closure_matches_golden(name: str) -> None:
         ("claims", "stance", SKG + "stance-skeptical", "stance"),
         ("topics", "topic", SKG + "topic-space-situational-awareness", "topic"),
         ("entity-sentences", "entity", SKG + "germany", "span"),
-        ("exercise-participants", "leader", SKG + "japan", "exercise"),
+        ("exercise-participants", "actor", SKG + "japan", "exercise"),
     ],
 )
 def test_parameters_narrow_the_golden(
@@ -139,7 +139,7 @@ def test_parameters_narrow_the_golden(
     elif name == "entity-sentences":
         assert len(narrowed.rows) == 1 and "Germany" in column(narrowed, "exact")[0]
     elif name == "exercise-participants":
-        assert narrowed.rows == ()  # Japan led no exercise
+        assert narrowed.rows == ()  # Japan drew nobody into an exercise
     else:
         assert narrowed.rows and set(column(narrowed, col)) == {value}
         expected = [r for r, v in zip(full.rows, column(full, col), strict=True) if v == value]
