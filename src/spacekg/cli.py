@@ -326,7 +326,11 @@ def _root_option(f: Any) -> Any:
 
 @main.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(path_type=str))
-@click.option("--shapes", type=click.Path(dir_okay=False, path_type=str), help="SHACL shapes file.")
+@click.option(
+    "--shapes",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="SHACL shapes file (default: the bundled ontology/shapes.ttl).",
+)
 @click.option(
     "--inference",
     type=click.Choice(["none", "rdfs", "owlrl"]),
