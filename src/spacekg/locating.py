@@ -1,0 +1,321 @@
+"""Loading files for `spacekg validate`, and finding where a node is written in them.
+
+New files go to the store's default graph, context files (ontology, bundled data) to their own
+named graphs. :class:`Locator` implements the ``file:line`` rule of :mod:`spacekg.validation`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spacekg.errors import InputError
+from spacekg.iris import short, split_iri
+from spacekg.results import Term
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+NEW_GRAPH = "urn:spacekg:validate:new:"
+CTX_GRAPH = "urn:spacekg:validate:context:"
+
+
+@dataclass
+class Source:
+    """A file in the validation store, in its own named graph."""
+
+    path: Path
+    shown: str
+    graph: str
+    new: bool
+    data: bytes | None = None
+    _lines: list[int] | None = None
+    _index: dict[str, int] | None = None
+
+
+def check_file(path: Path) -> None:
+    """Refuse what is not a readable, non-empty RDF file of a known format (one line each)."""
+    from spacekg.parsing import format_for, parse_file
+
+    fmt = format_for(path)  # other extensions are refused by name
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not an RDF file (name a file)")
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file (check the path)") from None
+    if size == 0:
+        raise InputError(f"{path}: the file is empty (write some RDF or remove the file)")
+    if fmt in ("json-ld", "xml"):
+        # the CLI's safe parser: no remote JSON-LD context fetched, no XML entity resolved,
+        # errors as FILE:LINE:COL
+        parse_file(path)
+        return
+    check_utf8(path)
+
+
+def check_utf8(path: Path, chunk: int = 1 << 20) -> None:
+    """Stream the file through a UTF-8 decoder; the first bad byte as FILE:LINE:COL."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, offset, last_nl = 1, 0, -1
+    blank = True
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as err:
+                bad = offset + err.start
+                head = block[: err.start]
+                nl = head.rfind(b"\n")
+                line += head.count(b"\n")
+                col_start = offset + nl + 1 if nl >= 0 else last_nl + 1
+                raise InputError(
+                    f"{path}:{line}:{bad - col_start + 1}: not valid UTF-8 "
+                    f"(byte 0x{block[err.start]:02X}); save the file as UTF-8"
+                ) from None
+            blank = blank and not block.strip()
+            nl = block.rfind(b"\n")
+            if nl >= 0:
+                last_nl = offset + nl
+            line += block.count(b"\n")
+            offset += len(block)
+    pending = decoder.getstate()[0]
+    if pending:  # the file ends inside a multi-byte sequence
+        bad = offset - len(pending)
+        raise InputError(
+            f"{path}:{line}:{bad - last_nl}: not valid UTF-8 (byte 0x{pending[0]:02X}); "
+            "save the file as UTF-8"
+        )
+    if blank:
+        raise InputError(f"{path}: the file is empty (write some RDF or remove the file)")
+
+
+def load_source(store: pyoxigraph.Store, src: Source) -> None:
+    """New files go to the default graph (no copy: large inputs); context files to their own
+    named graph, so the checks below can tell new from existing triples."""
+    import pyoxigraph as ox
+
+    from spacekg.shacl import load_into
+
+    if src.new:
+        load_into(store, src.path)
+        return
+    tmp = ox.Store()
+    load_into(tmp, src.path)
+    g = ox.NamedNode(src.graph)
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in tmp)
+
+
+def graph_of(src: Source) -> Any:
+    import pyoxigraph as ox
+
+    return ox.DefaultGraph() if src.new else ox.NamedNode(src.graph)
+
+
+_TOKEN = re.compile(
+    rb'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    rb"|<[^<>\"\s]*>|#[^\n]*|_:[A-Za-z0-9_][\w.-]*"
+    rb"|(?:[A-Za-z][\w.-]*)?:[\w%-]+(?:[\w.%:-]*[\w%:-])?"
+)
+_PREFIX_DECL = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+_XMLNS_DECL = re.compile(r'xmlns:([A-Za-z][\w.-]*)\s*=\s*"([^"]*)"')
+
+
+class Locator:
+    """Finds the line where a node is first written in each file (rule in the module doc)."""
+
+    def __init__(self, sources: list[Source], store: pyoxigraph.Store) -> None:
+        self.sources = sources
+        self.store = store
+        self.prefixes: dict[str, dict[str, str]] = {}
+
+    def _prefixes(self, src: Source) -> dict[str, str]:
+        if src.graph not in self.prefixes:
+            data = self._data(src)
+            found: dict[str, str] = {}
+            if src.path.suffix.lower() not in (".nt", ".nq"):
+                # find the keyword with bytes.find (fast on huge files), then parse there
+                for word in (b"@prefix", b"PREFIX", b"prefix"):
+                    pos = data.find(word)
+                    while pos != -1:
+                        m = _PREFIX_DECL.match(data[pos : pos + 2000].decode("utf-8", "replace"))
+                        if m:
+                            found.setdefault(m.group(1) or "", m.group(2))
+                        pos = data.find(word, pos + len(word))
+                head = data[:200_000].decode("utf-8", "replace")
+                for p, ns in _XMLNS_DECL.findall(head):
+                    found.setdefault(p, ns)
+            self.prefixes[src.graph] = found
+        return self.prefixes[src.graph]
+
+    def _data(self, src: Source) -> bytes:
+        if src.data is None:
+            src.data = src.path.read_bytes()
+        return src.data
+
+    def forms(self, src: Source, iri: str) -> list[str]:
+        """How ``iri`` can be written in ``src``: <IRI>, "IRI", 'IRI', prefix:local."""
+        out = [f"<{iri}>", f'"{iri}"', f"'{iri}'"]
+        by_ns = self._by_namespace(src)
+        ns, _ = split_iri(iri)
+        # prefixes are looked up by the IRI's namespace and each shorter one it starts with
+        for cut in range(len(ns), 0, -1):
+            if ns[cut - 1] not in "#/:":
+                continue
+            for prefix in by_ns.get(iri[:cut], ()):
+                out.append(f"{prefix}:{iri[cut:]}")
+        return out
+
+    def _by_namespace(self, src: Source) -> dict[str, list[str]]:
+        key = "ns:" + src.graph
+        cached = self.prefixes.get(key)
+        if cached is None:
+            cached = {}
+            for prefix, ns in self._prefixes(src).items():
+                cached.setdefault(ns, []).append(prefix)  # type: ignore[attr-defined]
+            self.prefixes[key] = cached  # type: ignore[assignment]
+        return cached  # type: ignore[return-value]
+
+    def index(self, src: Source, wanted: set[str]) -> None:
+        """One pass over the file: the first offset of every token in ``wanted``."""
+        data = self._data(src)
+        src._index = src._index or {}
+        if src._lines is None:
+            src._lines = [m.start() for m in re.finditer(rb"\n", data)]
+        need = {w.encode("utf-8") for w in wanted if w not in src._index}
+        if not need:
+            return
+        for m in _TOKEN.finditer(data):
+            tok = m.group()
+            if tok in need:
+                src._index[tok.decode("utf-8")] = m.start()
+                need.discard(tok)
+                if not need:
+                    break
+        for w in need:
+            src._index.setdefault(w.decode("utf-8"), -1)
+
+    def line_of(self, src: Source, iri: str) -> int:
+        forms = self.forms(src, iri)
+        if src._index is None or any(f not in src._index for f in forms):
+            self.index(src, set(forms))
+        assert src._index is not None and src._lines is not None
+        offsets = [src._index[f] for f in forms if src._index.get(f, -1) >= 0]
+        if not offsets:
+            return 0
+        return bisect.bisect_right(src._lines, min(offsets)) + 1
+
+    def prepare(self, iris: set[str]) -> None:
+        """Index many IRIs in one pass over each file (instead of one pass per IRI).
+
+        An IRI is looked for in the files it can be located in: the new files if they mention
+        it (or if nothing does: a predicate), else the first context file that does.
+        """
+        import pyoxigraph as ox
+
+        if not iris:
+            return
+        new = [s for s in self.sources if s.new]
+        context = [s for s in self.sources if not s.new]
+        wanted: dict[str, set[str]] = {s.graph: set() for s in self.sources}
+
+        def in_graph(node: Any, g: Any) -> bool:
+            return (
+                next(self.store.quads_for_pattern(node, None, None, g), None) is not None
+                or next(self.store.quads_for_pattern(None, None, node, g), None) is not None
+            )
+
+        for iri in iris:
+            node = ox.NamedNode(iri)
+            targets = new if new and in_graph(node, ox.DefaultGraph()) else []
+            if not targets:
+                targets = [s for s in context if in_graph(node, ox.NamedNode(s.graph))][:1]
+            for src in targets or new:
+                wanted[src.graph].update(self.forms(src, iri))
+        for src in self.sources:
+            if wanted[src.graph]:
+                self.index(src, wanted[src.graph])
+
+    def described_by_new(self, term: Term) -> bool:
+        """Is ``term`` the subject of a triple of the new files (the default graph)?"""
+        import pyoxigraph as ox
+
+        node = to_ox(term)
+        if not isinstance(node, (ox.NamedNode, ox.BlankNode)):
+            return False
+        pattern = self.store.quads_for_pattern(node, None, None, ox.DefaultGraph())
+        return next(pattern, None) is not None
+
+    def mentions(self, term: Term, src: Source, as_subject: bool = False) -> bool:
+        """Is ``term`` a subject (or, unless ``as_subject``, an object) in ``src``?"""
+        import pyoxigraph as ox
+
+        node = to_ox(term)
+        g = graph_of(src)
+        if src.new and sum(1 for s in self.sources if s.new) > 1:
+            # new files share the default graph: ask the file's text as well
+            iri = term.value if term.kind == "uri" else None
+            if term.kind == "bnode":
+                anchor = self.anchor(term, src)
+                iri = anchor.value if anchor else None
+            if iri is None or not self.line_of(src, iri):
+                return False
+        if isinstance(node, (ox.NamedNode, ox.BlankNode)) and next(
+            self.store.quads_for_pattern(node, None, None, g), None
+        ):
+            return True
+        if as_subject:
+            return False
+        return next(self.store.quads_for_pattern(None, None, node, g), None) is not None
+
+    def anchor(self, term: Term, src: Source) -> Term | None:
+        """For a blank node: the nearest named node that links to it in ``src``."""
+        import pyoxigraph as ox
+
+        seen: set[str] = set()
+        node: Any = to_ox(term)
+        g = graph_of(src)
+        while isinstance(node, ox.BlankNode) and node.value not in seen:
+            seen.add(node.value)
+            quad = next(self.store.quads_for_pattern(None, None, node, g), None)
+            if quad is None:
+                return None
+            node = quad.subject
+        return Term("uri", node.value) if isinstance(node, ox.NamedNode) else None
+
+    def locate(self, term: Term | None) -> tuple[str, int, str | None]:
+        """(file shown, line, anchor display for blank nodes)."""
+        if term is None:
+            return "", 0, None
+        ordered = [s for s in self.sources if s.new] + [s for s in self.sources if not s.new]
+        for src in ordered:
+            if not self.mentions(term, src):
+                continue
+            if term.kind == "uri":
+                return src.shown, self.line_of(src, term.value), None
+            if term.kind == "bnode":
+                anchor = self.anchor(term, src)
+                if anchor is None:
+                    return src.shown, 0, None
+                return src.shown, self.line_of(src, anchor.value), short(anchor.value)
+            return src.shown, 0, None
+        return "", 0, None
+
+
+def to_ox(term: Term) -> Any:
+    import pyoxigraph as ox
+
+    if term.kind == "uri":
+        return ox.NamedNode(term.value)
+    if term.kind == "bnode":
+        return ox.BlankNode(term.value)
+    if term.lang:
+        return ox.Literal(term.value, language=term.lang)
+    if term.datatype:
+        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
+    return ox.Literal(term.value)

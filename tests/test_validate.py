@@ -1,0 +1,240 @@
+"""`spacekg validate`: results in context, located as file:line, explained, summarised.
+
+The located-result tests use small, stable shapes (tests/fixtures/validate/shapes.ttl) with the
+real ontology and bundled data as context; the expected results are written in the fixtures
+themselves as ``# expect:`` comments on the line each result must be located at.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import RDF, Graph, Namespace
+
+from spacekg.bundle import bundle_root, shapes_path
+from spacekg.cli import main
+from spacekg.validation import Finding, render_text, validate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "validate"
+SHAPES = FIXTURES / "shapes.ttl"
+SH = Namespace("http://www.w3.org/ns/shacl#")
+LINE = re.compile(
+    r"^(?P<file>[^:]+):(?P<line>\d+|\?): (?P<sev>violation|warning|info): (.+?): (.+?): (.+)$"
+)
+EXPECT = re.compile(r'^\s*(violation|warning|info)\s+(\S+)\s*(?:~"([^"]*)")?\s*$')
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def expectations(path: Path) -> set[tuple[int, str, str, str]]:
+    """(line, severity, path, words) from the fixture's ``# expect:`` comments."""
+    out = set()
+    for n, text in enumerate(path.read_text().splitlines(), 1):
+        if "# expect:" not in text:
+            continue
+        for item in text.split("# expect:", 1)[1].split(" | "):
+            m = EXPECT.match(item)
+            assert m, f"{path.name}:{n}: malformed expectation {item!r}"
+            out.add((n, m.group(1).capitalize(), m.group(2), m.group(3) or ""))
+    return out
+
+
+def matches(f: Finding, exp: tuple[int, str, str, str]) -> bool:
+    line, severity, path, words = exp
+    text = f"{f.message} ({f.hint})" if f.hint else f.message
+    return (f.line, f.severity, f.path or "-") == (line, severity, path) and words in text
+
+
+EXPECTING = sorted(p for p in FIXTURES.glob("*.ttl") if "# expect:" in p.read_text())
+
+
+@pytest.mark.parametrize("engine", ["auto", "pyshacl"])
+@pytest.mark.parametrize("fixture", EXPECTING, ids=lambda p: p.stem)
+def test_results_are_located_and_explained(fixture: Path, engine: str) -> None:
+    expected = expectations(fixture)
+    report = validate([fixture], shapes=SHAPES, engine=engine)
+    assert {f.file for f in report.findings} == {str(fixture)}
+    unmatched = [e for e in expected if not any(matches(f, e) for f in report.findings)]
+    assert not unmatched, "\n" + render_text(report, limit=0)
+    extra = [f for f in report.findings if not any(matches(f, e) for e in expected)]
+    assert not extra, extra
+
+
+def test_the_expectation_fixtures_cover_every_check() -> None:
+    assert len(EXPECTING) >= 2
+    report = validate(EXPECTING, shapes=SHAPES)
+    checks = {f.shape for f in report.findings if f.shape.startswith("skgsh:")}
+    for check in ("UnknownTerm", "TermTypo", "ForeignTerm", "NamespaceTypo", "DuplicateLabel",
+                  "EvidenceSpan"):  # fmt: skip
+        assert f"skgsh:{check}Check" in checks, check
+    assert report.fails("violation")
+
+
+def test_both_engines_agree_on_the_fixture() -> None:
+    fixture = FIXTURES / "new-errors.ttl"
+    a = validate([fixture], shapes=SHAPES, engine="auto")
+    b = validate([fixture], shapes=SHAPES, engine="pyshacl")
+
+    def key(r: validate) -> set[tuple[str, int, str, str | None, str]]:  # type: ignore[valid-type]
+        return {(f.file, f.line, f.severity, f.path, f.component) for f in r.findings}
+
+    assert key(a) == key(b)
+
+
+def test_links_to_existing_entities_resolve() -> None:
+    report = validate([FIXTURES / "links-existing.ttl"], shapes=SHAPES)
+    assert report.findings == (), render_text(report)
+
+
+def test_existing_problems_are_not_blamed_on_new_files() -> None:
+    """The bundle alone has results (states without skos:definition, in these shapes)."""
+    whole = validate([], shapes=SHAPES)
+    assert any(f.file == "data/actors.ttl" for f in whole.findings)
+    new = validate([FIXTURES / "links-existing.ttl"], shapes=SHAPES)
+    assert not any(f.file.startswith("data/") for f in new.findings)
+
+
+def test_new_data_breaking_an_existing_node_is_reported_there() -> None:
+    report = validate([FIXTURES / "breaks-existing.ttl"], shapes=SHAPES)
+    broken = [f for f in report.findings if f.focus == "skgid:quad"]
+    assert len(broken) == 1, render_text(report)
+    actors = (bundle_root() / "data" / "actors.ttl").read_text().splitlines()
+    first = next(i for i, t in enumerate(actors, 1) if re.search(r"skgid:quad(?![\w-])", t))
+    assert (broken[0].file, broken[0].line) == ("data/actors.ttl", first)
+    assert "cannot be a place" in broken[0].message
+
+
+def test_text_format_one_line_per_result_then_summary() -> None:
+    fixture = FIXTURES / "new-errors.ttl"
+    code, out, err = run("validate", str(fixture), "--shapes", str(SHAPES))
+    assert code == 1, err
+    lines = out.splitlines()
+    report = validate([fixture], shapes=SHAPES)
+    assert len(lines) == len(report.findings) + 1
+    for text in lines[:-1]:
+        m = LINE.match(text)
+        assert m, text
+        assert m.group("file") == str(fixture)
+    c = report.counts()
+    assert lines[-1].startswith(
+        f"does not conform: {c['Violation']} violation(s), {c['Warning']} warning(s)"
+    )
+
+
+def test_json_and_turtle_formats_carry_the_same_results() -> None:
+    fixture = FIXTURES / "new-errors.ttl"
+    report = validate([fixture], shapes=SHAPES)
+    code, out, _ = run("validate", str(fixture), "--shapes", str(SHAPES), "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["conforms"] is False
+    assert len(doc["results"]) == len(report.findings)
+    assert doc["counts"] == report.counts()
+    assert {(r["line"], r["severity"]) for r in doc["results"]} == {
+        (f.line, f.severity) for f in report.findings
+    }
+    code, out, _ = run("validate", str(fixture), "--shapes", str(SHAPES), "--format", "turtle")
+    assert code == 1
+    g = Graph().parse(data=out, format="turtle")
+    (rep,) = list(g.subjects(RDF.type, SH.ValidationReport))
+    assert not g.value(rep, SH.conforms).toPython()
+    results = list(g.objects(rep, SH.result))
+    assert len(results) == len(report.findings)
+    for r in results:
+        for p in (SH.focusNode, SH.resultSeverity, SH.sourceConstraintComponent, SH.sourceShape):
+            assert g.value(r, p) is not None, p
+    # deterministic
+    assert run("validate", str(fixture), "--shapes", str(SHAPES), "--format", "turtle")[1] == out
+
+
+def test_fail_on_levels() -> None:
+    warn = str(FIXTURES / "warnings-only.ttl")
+    assert run("validate", warn, "--shapes", str(SHAPES))[0] == 0
+    assert run("validate", warn, "--shapes", str(SHAPES), "--fail-on", "warning")[0] == 1
+    assert run("validate", warn, "--shapes", str(SHAPES), "--fail-on", "info")[0] == 1
+    ok = str(FIXTURES / "links-existing.ttl")
+    assert run("validate", ok, "--shapes", str(SHAPES), "--fail-on", "info")[0] == 0
+
+
+def test_huge_reports_are_summarised_per_shape(tmp_path: Path) -> None:
+    lines = [
+        "@prefix skg: <https://w3id.org/spacekg/ontology#> .",
+        "@prefix skgid: <https://w3id.org/spacekg/id/> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+    ]
+    n = 30
+    for i in range(n):
+        lines.append(f'skgid:state-{i} a skg:State ; rdfs:label "state number {i}"@en .')
+    big = tmp_path / "many.ttl"
+    big.write_text("\n".join(lines) + "\n")
+    code, out, _ = run("validate", str(big), "--shapes", str(SHAPES), "--limit", "5")
+    assert code == 1
+    head = out.splitlines()[0]
+    assert head == f"{2 * n} results in 2 groups (shape, constraint):"
+    assert f"first 5 of {n}" in out
+    assert f"{n - 5} more" in out
+    located = [m for m in map(LINE.match, out.splitlines()) if m]
+    assert len(located) == 10
+    # each state is located on its own line (line 4 + i)
+    for m in located:
+        i = int(re.search(r"skgid:state-(\d+)", m.group(0)).group(1))  # type: ignore[union-attr]
+        assert int(m.group("line")) == 4 + i
+    code, out, _ = run("validate", str(big), "--shapes", str(SHAPES), "--limit", "0")
+    assert sum(1 for t in out.splitlines() if LINE.match(t)) == 2 * n
+
+
+def test_inference_option_is_passed_and_reported() -> None:
+    fixture = str(FIXTURES / "links-existing.ttl")
+    code, out, err = run("validate", fixture, "--shapes", str(SHAPES), "--inference", "rdfs")
+    assert code == 0, out + err
+    assert "inference rdfs" in out.splitlines()[-1]
+
+
+@pytest.mark.skipif(not shapes_path().is_file(), reason="ontology/shapes.ttl not written yet")
+def test_the_bundled_graph_validates_with_its_own_shapes() -> None:
+    code, out, err = run("validate")
+    assert code == 0, out + err
+    assert out.splitlines()[-1].startswith(("conforms", "does not conform: 0 violation"))
+
+
+def test_several_files_each_result_in_its_own_file(tmp_path: Path) -> None:
+    head = (
+        "@prefix skg: <https://w3id.org/spacekg/ontology#> .\n"
+        "@prefix skgid: <https://w3id.org/spacekg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    )
+    a = tmp_path / "a.ttl"
+    a.write_text(head + '\n\nskgid:state-a a skg:State ; rdfs:label "A (example)"@en .\n')
+    b = tmp_path / "b.ttl"
+    b.write_text(head + 'skgid:state-b a skg:State ; rdfs:label "B (example)"@en .\n')
+    report = validate([a, b], shapes=SHAPES)
+    where = {(f.focus, f.file, f.line) for f in report.findings if f.path == "skg:hasEvidence"}
+    assert where == {("skgid:state-a", str(a), 6), ("skgid:state-b", str(b), 4)}
+
+
+def test_our_own_iris_are_no_namespace_typo() -> None:
+    """Regression: the ontology IRI's namespace (https://w3id.org/spacekg/) once made skg:
+    terms look like typos of skgid:."""
+    from spacekg.bundle import ontology_path
+
+    for path in (ontology_path(), shapes_path()):
+        report = validate([path])
+        typos = [f for f in report.findings if "NamespaceTypo" in f.shape]
+        assert typos == [], render_text(report)
+
+
+def test_a_folder_means_every_rdf_file_below_it() -> None:
+    folder = FIXTURES / "formats"
+    report = validate([folder], shapes=SHAPES)
+    files = sorted(str(p) for p in folder.iterdir() if p.suffix in (".nt", ".jsonld", ".rdf"))
+    assert sorted(report.files) == files
+    located = {f.file for f in report.findings if f.path == "skg:hasEvidence"}
+    assert located  # the one state is described in all three files: located in the first
+    assert located <= set(files)
