@@ -124,8 +124,8 @@ def test_unknown_parameter_lists_the_real_ones() -> None:
 @pytest.mark.parametrize(
     ("query", "params", "error"),
     [
-        ("SELECT * WHERE { ?s ?p ?_o_iri }", {"o": "not an iri"}, "needs an absolute IRI"),
-        ("SELECT * WHERE { ?s ?p ?_o_iri }", {"o": "nope:x y"}, "needs an absolute IRI"),
+        ("SELECT * WHERE { ?s ?p ?_o_iri }", {"o": "not an iri"}, "needs an IRI"),
+        ("SELECT * WHERE { ?s ?p ?_o_iri }", {"o": "nope:x y"}, "needs an IRI"),
         ("SELECT * WHERE { ?s ?p ?_n_integer }", {"n": "4.5"}, "needs an integer"),
         ("SELECT * WHERE { ?s ?p ?_d_xsd_date }", {"d": "2021-13-45"}, "not a real date"),
         ("SELECT * WHERE { ?s ?p ?_d_xsd_date }", {"d": "May 2021"}, "needs a date"),

@@ -86,3 +86,43 @@ def test_a_closed_pipe_is_not_an_error(real_bundle: None) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait() == 0, err
     assert "error" not in err
+
+
+def test_python_m_spacekg_version(cli_bundle: Path) -> None:
+    from spacekg import __version__
+
+    out = spacekg("--version")
+    assert out.returncode == 0 and out.stdout == f"spacekg, version {__version__}\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args", [["query", "run", "summits"], ["query", "list"], ["export"], ["check"]]
+)
+def test_a_failed_write_to_stdout_is_a_clean_error(cli_bundle: Path, args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        out = subprocess.run(
+            [*SPACEKG, *args], stdout=full, stderr=subprocess.PIPE, text=True, env=os.environ.copy()
+        )
+    assert out.returncode == 3, out.stderr
+    assert out.stderr == (
+        "spacekg: error: cannot write the output to stdout: No space left on device "
+        "(free some space or send the output elsewhere)\n"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld"])
+def test_construct_with_blank_nodes_gives_the_same_bytes_each_run(
+    cli_bundle: Path, tmp_path: Path, fmt: str
+) -> None:
+    q = tmp_path / "selectors.rq"
+    q.write_text(
+        "PREFIX oa: <http://www.w3.org/ns/oa#>\n"
+        "CONSTRUCT { ?span oa:hasSelector [ oa:exact ?e ] ; oa:copy [ oa:exact ?e ] }\n"
+        "WHERE { ?span oa:hasSelector/oa:exact ?e }\n"
+    )
+    first = spacekg("query", "run", str(q), "-f", fmt)
+    second = spacekg("query", "run", str(q), "-f", fmt)
+    assert first.returncode == 0, first.stderr
+    assert "_:" in first.stdout or fmt == "jsonld"
+    assert first.stdout == second.stdout

@@ -108,3 +108,17 @@ def test_statements_and_claims_about_a_node(cli_bundle: Path) -> None:
 def test_malformed_iris_are_bad_input_not_a_crash(cli_bundle: Path, term: str) -> None:
     with pytest.raises(InputError, match="not a valid IRI"):
         describe(term)
+
+
+@pytest.mark.parametrize(("spans", "tail"), [(3, "(and 1 more span)"), (4, "(and 2 more spans)")])
+def test_more_spans_singular_and_plural(spans: int, tail: str) -> None:
+    from spacekg.describe import MAX_WORDS, Description, Fact, Words
+    from spacekg.results import Term
+
+    words = tuple(Words(f"span{i}", f"words {i}", i, i + 1) for i in range(spans))
+    node = Term("uri", "https://w3id.org/spacekg/id/x")
+    label = Term("uri", "http://www.w3.org/2000/01/rdf-schema#label")
+    fact = Fact(node, label, Term("literal", "x"), False, words)
+    d = Description(node, "x", (), (), (fact,), (), ())
+    text = render_text(d)
+    assert spans > MAX_WORDS and text.rstrip().splitlines()[-1].strip() == tail

@@ -20,6 +20,7 @@ from spacekg.engine import (
     cache_key,
     materialised_nquads,
     run_query,
+    verified_cache,
 )
 from spacekg.errors import InputError
 from spacekg.results import QueryResult, Term
@@ -126,7 +127,7 @@ def test_cache_is_written_reused_and_rebuilt(
 ) -> None:
     first = materialised_nquads()
     files = list(cache_dir().glob("graph-*.nq"))
-    assert len(files) == 1 and files[0].read_bytes() == first
+    assert len(files) == 1 and verified_cache(files[0].read_bytes()) == first
     assert not list(cache_dir().glob(".*tmp"))
 
     calls: list[int] = []
@@ -199,3 +200,131 @@ def test_unknown_engine(cli_bundle: Path) -> None:
 
 def test_query_object_or_name(cli_bundle: Path) -> None:
     assert run_query(get_query("agents")).rows == run_query("agents").rows
+
+
+# --- review fixes: a damaged cache, unreadable queries, SELECT * order, parameter typos ---------
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["empty", "truncated", "garbage", "edited", "no-header"],
+)
+def test_a_damaged_cache_is_rebuilt(
+    cli_bundle: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    good = materialised_nquads()
+    (path,) = cache_dir().glob("graph-*.nq")
+    raw = path.read_bytes()
+    broken = {
+        "empty": b"",
+        "truncated": raw[: len(raw) // 2],
+        "garbage": b"\x00garbage <not n-quads\n",
+        "edited": raw.replace(b"/japan>", b"/jpan>", 1),
+        "no-header": good,  # a cache from before the integrity line: not trusted
+    }[damage]
+    path.write_bytes(broken)
+    calls: list[int] = []
+    real_build = engine.build_nquads
+    monkeypatch.setattr(engine, "build_nquads", lambda *a, **k: calls.append(1) or real_build())
+    assert column(run_query("agents"), "label") == ["Japan", "United States"]
+    assert calls == [1]  # rebuilt, not trusted
+    assert path.read_bytes() == raw  # and repaired
+    assert materialised_nquads() == good and calls == [1]  # then reused
+
+
+def test_the_cache_integrity_line() -> None:
+    body = b"<a:s> <a:p> <a:o> <a:g> .\n<a:s> <a:p> <a:o2> <a:g> .\n"
+    raw = engine.cache_header(body) + body
+    assert raw.startswith(b"# spacekg-cache quads=2 sha256=")
+    assert verified_cache(raw) == body
+    assert verified_cache(raw + b"<a:s> <a:p> <a:o3> <a:g> .\n") is None
+    assert verified_cache(raw[:-1]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", r"q\.rq: the query is empty"),
+        ("# only a comment\n\n", r"q\.rq: the query is empty"),
+        (
+            "PREFIX ex: <http://ex/>\nINSERT DATA { ex:a ex:b ex:c }\n",
+            r"q\.rq:2: INSERT is a SPARQL Update; updates are not supported by 'query run'",
+        ),
+        ("LOAD <http://example.org/x>\n", r"q\.rq:1: LOAD is a SPARQL Update"),
+        ("DELETE WHERE { ?s ?p ?o }", r"q\.rq:1: DELETE is a SPARQL Update"),
+        (
+            "SELECT * WHERE {\n  ?s undefinedpfx:x ?o }\n",
+            r"q\.rq:2: unknown prefix 'undefinedpfx' \(declare it with PREFIX or use one of: "
+            r"skg, skgid, ",
+        ),
+        (
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            "SELECT * WHERE {\n ?s rdfs:label ?l .\n ?s a skg:State }\n",
+            r"q\.rq:4: unknown prefix 'skg' \(declare it: PREFIX skg: "
+            r"<https://w3id.org/spacekg/ontology#>\)",
+        ),
+    ],
+)
+@pytest.mark.parametrize("which", ["oxigraph", "rdflib"])
+def test_unreadable_queries_say_why_in_one_line(
+    cli_bundle: Path, tmp_path: Path, text: str, message: str, which: str
+) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message) as caught:
+        run_query(str(path), engine=which)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("which", ["oxigraph", "rdflib"])
+def test_select_star_columns_in_query_order(cli_bundle: Path, which: str) -> None:
+    text = (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT * WHERE { ?zeta rdfs:label ?alpha . ?zeta a ?middle } LIMIT 1"
+    )
+    assert run_query(text, engine=which).variables == ("zeta", "alpha", "middle")
+    distinct = text.replace("SELECT *", "SELECT DISTINCT *")
+    assert run_query(distinct, engine=which).variables == ("zeta", "alpha", "middle")
+    explicit = text.replace("SELECT *", "SELECT ?middle ?zeta")
+    assert run_query(explicit, engine=which).variables == ("middle", "zeta")
+
+
+@pytest.mark.parametrize(
+    ("value", "rows"),
+    [
+        ("skgid:japan", 1),
+        ("https://w3id.org/spacekg/id/japan", 1),
+        ("<https://w3id.org/spacekg/id/japan>", 1),
+        ("urn:example:japan", 0),
+        ("mailto:someone@example.org", 0),
+        ("<foo:bar>", 0),  # any scheme, when written in <...>
+    ],
+)
+def test_iri_parameters_accept_real_iris(cli_bundle: Path, value: str, rows: int) -> None:
+    assert len(run_query("events_of_actor", {"actor": value}).rows) == rows
+
+
+def test_an_unknown_prefix_in_a_parameter_is_refused(cli_bundle: Path) -> None:
+    with pytest.raises(
+        InputError,
+        match=r"unknown prefix 'skgidd' in 'skgidd:japan' "
+        r"\(did you mean skgid:japan\? known prefixes: skg, skgid, ",
+    ):
+        run_query("events_of_actor", {"actor": "skgidd:japan"})
+
+
+def test_a_bare_word_parameter_suggests_the_iri(cli_bundle: Path) -> None:
+    with pytest.raises(InputError, match=r"got 'japan' \(did you mean skgid:japan\?\)$"):
+        run_query("events_of_actor", {"actor": "japan"})
+    with pytest.raises(InputError, match=r"got 'zzz' \(e\.g\. skgid:"):
+        run_query("events_of_actor", {"actor": "zzz"})
+
+
+def test_parameter_values_from_the_class_named_like_it(cli_bundle: Path) -> None:
+    from spacekg.catalogue import Parameter, from_text
+
+    q = from_text("SELECT * WHERE { ?s ?p ?_state_iri . ?s ?p ?_thing_iri }")
+    state = Parameter("state", "_state_iri", True, "iri")
+    assert engine.parameter_values(q, state) == ("skgid:japan", "skgid:united-states")
+    thing = Parameter("thing", "_thing_iri", True, "iri")
+    assert engine.parameter_values(q, thing) == ()

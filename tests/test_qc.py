@@ -51,7 +51,7 @@ def test_a_turtle_error_fails_parse_and_names_the_place(bundle_copy: Path) -> No
     target.write_text("\n".join(lines) + "\n")
     report = run_checks()
     ok, summary, details = outcome(report, "parse")
-    assert not ok and "do not parse" in summary
+    assert not ok and summary == "1 file does not parse"  # singular: not "1 file do"
     assert any(re.search(rf"places\.ttl:{len(lines)}:\d+: Turtle syntax error", d) for d in details)
     for name in ("spans", "coverage", "consistency", "shapes", "checks"):
         ok, summary, _ = outcome(report, name)

@@ -112,3 +112,41 @@ def test_reason_reports_the_closure_size(asserted: Graph) -> None:
     assert result.closure_size >= len(asserted) + len(result.inferred)
     assert result.errors == ()
     assert isinstance(next(iter(result.inferred))[0], URIRef | BNode)
+
+
+@pytest.mark.parametrize("profile", ["rdfs", "owlrl"])
+def test_a_plain_literal_does_not_entail_its_language_tagged_twin(profile: str) -> None:
+    """owlrl's RDFS closure took "A" and "A"@en (both the str 'A') for one value."""
+    foaf_name = URIRef("http://xmlns.com/foaf/0.1/name")
+    g = Graph()
+    g.add((ID["yu"], foaf_name, Literal("Yu Shuizhou")))
+    g.add((ID["yu"], RDFS.label, Literal("Yu Shuizhou", lang="en")))
+    g.add((ID["x"], SKG["flag"], Literal(True)))
+    g.add((ID["y"], SKG["count"], Literal(1)))
+    g.add((ID["z"], SKG["text"], Literal("A", lang="fr")))
+    g.add((ID["z"], SKG["other"], Literal("A", lang="de")))
+    inferred = set(infer(g, profile))
+    assert (ID["yu"], foaf_name, Literal("Yu Shuizhou", lang="en")) not in inferred
+    assert (ID["yu"], RDFS.label, Literal("Yu Shuizhou")) not in inferred
+    assert not [t for t in inferred if isinstance(t[2], Literal)], inferred
+
+
+def test_same_value() -> None:
+    from rdflib import XSD
+
+    from spacekg.reasoning import same_value
+
+    assert same_value(Literal("A"), Literal("A"))
+    assert not same_value(Literal("A"), Literal("A", lang="en"))
+    assert not same_value(Literal("A", lang="en"), Literal("A", lang="fr"))
+    assert not same_value(Literal(True), Literal(1))
+    assert not same_value(Literal("1", datatype=XSD.integer), Literal("1", datatype=XSD.double))
+    assert same_value(Literal("01", datatype=XSD.integer), Literal("1", datatype=XSD.integer))
+    assert same_value(Literal("1", datatype=XSD.integer), Literal("1.0", datatype=XSD.decimal))
+
+
+def test_rdfs_still_copies_equal_values_along_subproperties() -> None:
+    g = Graph()
+    g.add((SKG["sub"], RDFS.subPropertyOf, SKG["super"]))
+    g.add((ID["a"], SKG["sub"], Literal("x", lang="en")))
+    assert (ID["a"], SKG["super"], Literal("x", lang="en")) in set(infer(g, "rdfs"))

@@ -178,3 +178,34 @@ def test_real_results_round_trip(cli_bundle: Path) -> None:
     result = run_query("summits")
     parsed = Result.parse(io.StringIO(render(result, "json")), format="json")
     assert [tuple(r) for r in parsed] == [tuple(to_rdflib(t) for t in row) for row in result.rows]
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld"])
+def test_blank_nodes_are_labelled_from_their_content(fmt: str) -> None:
+    """Engines label blank nodes at random: the same graph under other labels, same bytes."""
+
+    def graph(a: str, b: str) -> QueryResult:
+        sel = ID + "span"
+        exact = "http://www.w3.org/ns/oa#exact"
+        has = "http://www.w3.org/ns/oa#hasSelector"
+        return QueryResult(
+            "graph",
+            triples=(
+                (Term("uri", sel), Term("uri", has), Term("bnode", a)),
+                (Term("bnode", a), Term("uri", exact), Term("literal", "first words")),
+                (Term("uri", sel), Term("uri", has), Term("bnode", b)),
+                (Term("bnode", b), Term("uri", exact), Term("literal", "other words")),
+            ),
+        )
+
+    one = render(graph("f0e1d2c3", "a9b8c7"), fmt)
+    assert one == render(graph("x1", "x2"), fmt) == render(graph("x2", "x1"), fmt)
+    assert "f0e1d2c3" not in one and "x1" not in one
+    assert len(Graph().parse(data=one, format="json-ld" if fmt == "jsonld" else fmt)) == 4
+
+
+def test_ask_is_an_ask_query() -> None:
+    with pytest.raises(InputError, match=r"^an ASK query gives no triples"):
+        render(QueryResult("ask", boolean=True), "turtle")
+    with pytest.raises(InputError, match=r"^a SELECT query gives no triples"):
+        render(TRICKY, "ntriples")

@@ -209,22 +209,74 @@ def parameters_of(text: str, header: dict[str, Any] | None = None) -> tuple[Para
     return tuple(params.values())
 
 
+#: IRI schemes taken as they are when a value is not in ``<...>`` (anything else that looks
+#: like ``prefix:local`` must use a known prefix: ``skgidd:japan`` is a typo, not an IRI)
+IRI_SCHEMES = frozenset(
+    [
+        "http",
+        "https",
+        "urn",
+        "mailto",
+        "file",
+        "ftp",
+        "tag",
+        "doi",
+        "data",
+        "info",
+        "ws",
+        "wss",
+        "geo",
+        "tel",
+        "isbn",
+        "did",
+    ]
+)
+
+
+class ParameterError(InputError):
+    """A malformed parameter value (exit 3); ``param`` and ``value`` say which."""
+
+    def __init__(self, message: str, *, param: Parameter, value: str) -> None:
+        super().__init__(message)
+        self.param = param
+        self.value = value
+
+
+def known_prefixes(query: StoredQuery) -> dict[str, str]:
+    """The prefixes a parameter value may use: spacekg's own, then the query's declarations."""
+    from spacekg.graph import PREFIXES
+
+    known = {k: v for k, v in PREFIXES.items() if k != "skgg"}
+    return {**known, **sparqltext.prefixes(query.text)}
+
+
 def _iri(param: Parameter, value: str, query: StoredQuery) -> str:
     value = value.strip()
-    if value.startswith("<") and value.endswith(">"):
+    bracketed = value.startswith("<") and value.endswith(">")
+    if bracketed:
         value = value[1:-1]
     pname = _PNAME.match(value)
-    if pname and not value.startswith(("http:", "https:", "urn:", "file:", "mailto:")):
-        from spacekg.graph import PREFIXES
-
-        known = {**PREFIXES, **sparqltext.prefixes(query.text)}
+    if pname and not bracketed and "//" not in value:
+        known = known_prefixes(query)
         prefix = pname.group(1) or ""
         if prefix in known:
             value = known[prefix] + pname.group(2)
+        elif prefix.lower() not in IRI_SCHEMES:
+            close = difflib.get_close_matches(prefix, list(known), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]}:{pname.group(2)}? " if close else ""
+            raise ParameterError(
+                f"{query.source}: parameter {param.name!r}: unknown prefix {prefix!r} in "
+                f"{value!r} ({hint}known prefixes: {', '.join(known)}; "
+                "or give a full IRI in <...>)",
+                param=param,
+                value=value,
+            )
     if not _IRI.match(value):
-        raise InputError(
-            f"{query.source}: parameter {param.name!r} needs an absolute IRI "
-            f"(like https://w3id.org/spacekg/id/japan or skgid:japan), got {value!r}"
+        raise ParameterError(
+            f"{query.source}: parameter {param.name!r} needs an IRI: a prefixed name like "
+            f"skgid:NAME or a full IRI in <...>, got {value!r}",
+            param=param,
+            value=value,
         )
     return f"<{value}>"
 

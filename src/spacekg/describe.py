@@ -328,7 +328,8 @@ def render_text(d: Description) -> str:
             shown = f.words[:MAX_WORDS]
             lines += [f"      {_quote(w)}" for w in shown]
             if len(f.words) > MAX_WORDS:
-                lines.append(f"      (and {len(f.words) - MAX_WORDS} more spans)")
+                more = len(f.words) - MAX_WORDS
+                lines.append(f"      (and {more} more span{'s' if more != 1 else ''})")
     if d.mentions:
         lines.append(f"statements and claims about it ({len(d.mentions)}):")
         for m in d.mentions:

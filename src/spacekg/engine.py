@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from spacekg import __version__, sparqltext
 from spacekg.bundle import GraphSource, fingerprint, graph_sources
-from spacekg.catalogue import StoredQuery, bind, from_text, get_query
+from spacekg.catalogue import (
+    Parameter,
+    ParameterError,
+    StoredQuery,
+    bind,
+    from_text,
+    get_query,
+    known_prefixes,
+)
 from spacekg.errors import InputError, StoreError
 from spacekg.results import QueryResult, Term
 
@@ -31,7 +39,7 @@ if TYPE_CHECKING:
     import pyoxigraph
 
 #: bump when what goes into the cache changes (reasoning filter, export format)
-CACHE_SCHEMA = "1"
+CACHE_SCHEMA = "2"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 ENGINES = ("oxigraph", "rdflib")
@@ -93,12 +101,40 @@ def materialised_nquads(
     key = cache_key(sources)
     path = cache_dir() / f"graph-{key[:32]}.nq"
     try:
-        return path.read_bytes()
+        cached = verified_cache(path.read_bytes())
     except OSError:
-        pass
-    data = build_nquads(sources)
+        cached = None
+    if cached is not None:
+        return cached
+    data = build_nquads(sources)  # missing, emptied, truncated or garbled: rebuild
     _store_cache(path, data)
     return data
+
+
+_CACHE_HEADER = re.compile(rb"^# spacekg-cache quads=(\d+) sha256=([0-9a-f]{64})\n")
+
+
+def cache_header(data: bytes) -> bytes:
+    """The integrity line that starts a cache file: the quad count and sha256 of ``data``."""
+    quads = data.count(b"\n")
+    return f"# spacekg-cache quads={quads} sha256={hashlib.sha256(data).hexdigest()}\n".encode()
+
+
+def verified_cache(raw: bytes) -> bytes | None:
+    """The N-Quads of a cache file if its integrity line matches its content, else None.
+
+    The line is written in the same file (so atomically, by one rename) by
+    :func:`_store_cache`; an emptied, truncated, appended-to or garbled file fails the check.
+    """
+    match = _CACHE_HEADER.match(raw)
+    if match is None:
+        return None
+    body = raw[match.end() :]
+    if body.count(b"\n") != int(match.group(1)):
+        return None
+    if hashlib.sha256(body).hexdigest() != match.group(2).decode():
+        return None
+    return body
 
 
 def _store_cache(path: Path, data: bytes) -> None:
@@ -106,7 +142,7 @@ def _store_cache(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+        tmp.write_bytes(cache_header(data) + data)
         os.replace(tmp, path)
         for old in path.parent.glob("graph-*.nq"):
             if old != path:
@@ -214,6 +250,8 @@ class RdflibBackend:
             if type(err).__name__ == "ParseException":
                 line, col = getattr(err, "lineno", 0), getattr(err, "col", 0)
                 raise SyntaxError(f"error at {line}:{col}: {getattr(err, 'msg', err)}") from None
+            if "Unknown namespace prefix" in str(err):  # rdflib's word for an undeclared prefix
+                raise SyntaxError(str(err)) from None
             raise StoreError(f"rdflib could not run the query: {err}") from None
         if result.type == "ASK":
             return QueryResult("ask", boolean=bool(result.askAnswer))
@@ -258,6 +296,33 @@ def refuse_service(query: StoredQuery, sparql: str) -> None:
         )
 
 
+def refuse_unreadable(query: StoredQuery) -> None:
+    """Raise InputError for an empty query or a SPARQL Update (``query run`` is read-only)."""
+    if sparqltext.is_empty(query.text):
+        raise InputError(
+            f"{query.source}: the query is empty (write a SELECT, ASK, CONSTRUCT or DESCRIBE query)"
+        )
+    update = sparqltext.update_keyword(query.text)
+    if update:
+        line, keyword = update
+        raise InputError(
+            f"{query.source}:{line}: {keyword} is a SPARQL Update; updates are not supported "
+            "by 'query run', which is read-only (use SELECT, ASK, CONSTRUCT or DESCRIBE; "
+            "to change a store use 'spacekg load')"
+        )
+
+
+def _unknown_prefix(query: StoredQuery, sparql: str, line: int, prefix: str) -> str:
+    from spacekg.graph import PREFIXES
+
+    if prefix in PREFIXES:
+        hint = f"declare it: PREFIX {prefix}: <{PREFIXES[prefix]}>"
+    else:
+        declared = list(sparqltext.prefixes(sparql)) or [p for p in PREFIXES if p != "skgg"]
+        hint = f"declare it with PREFIX or use one of: {', '.join(declared)}"
+    return f"{query.source}:{line}: unknown prefix {prefix!r} ({hint})"
+
+
 def run_query(
     query: StoredQuery | str,
     params: dict[str, str] | None = None,
@@ -272,18 +337,48 @@ def run_query(
     refused unless ``allow_network``. A syntax error raises InputError naming the file and line.
     """
     stored = _resolve(query)
-    sparql = bind(stored, params)
+    refuse_unreadable(stored)
+    try:
+        sparql = bind(stored, params)
+    except ParameterError as err:
+        if err.param.kind != "iri" or ":" in err.value:
+            raise
+        backend = backend if backend is not None else default_backend(engine)
+        close = suggest_values(stored, err.param, err.value, backend)
+        example = close or parameter_values(stored, err.param, backend)[:3]
+        if not example:
+            raise
+        hint = f"did you mean {' or '.join(close)}?" if close else f"e.g. {', '.join(example)}"
+        raise InputError(f"{err} ({hint})") from None
     if not allow_network:
         refuse_service(stored, sparql)
     backend = backend if backend is not None else default_backend(engine)
     try:
-        return backend.execute(sparql)
+        result = backend.execute(sparql)
     except SyntaxError as err:
+        undeclared = sparqltext.undeclared_prefixes(sparql)
+        if undeclared:
+            raise InputError(_unknown_prefix(stored, sparql, *undeclared[0])) from None
         message = str(err.args[0]) if err.args else str(err)
         line, col = _error_position(sparql, message)
         where = f"{stored.source}:{line}:{col}" if line else stored.source
         detail = re.sub(r"^(?:error|Parser error) at [^:]*:\d+:\s*", "", message)
         raise InputError(f"{where}: SPARQL syntax error: {detail} (fix the query)") from None
+    if result.form == "select" and sparqltext.select_star(sparql):
+        result = in_query_order(result, sparqltext.variables(sparql))
+    return result
+
+
+def in_query_order(result: QueryResult, order: list[str]) -> QueryResult:
+    """``result`` with its columns in ``order`` (the variables' first appearance in the query,
+    what a reader of ``SELECT *`` expects; engines sort them their own way), others after."""
+    names = [v for v in order if v in result.variables]
+    names += [v for v in result.variables if v not in names]
+    if tuple(names) == result.variables:
+        return result
+    index = [result.variables.index(v) for v in names]
+    rows = tuple(tuple(row[i] for i in index) for row in result.rows)
+    return QueryResult("select", variables=tuple(names), rows=rows)
 
 
 def _error_position(sparql: str, message: str) -> tuple[int | None, int | None]:
@@ -308,3 +403,65 @@ def _error_position(sparql: str, message: str) -> tuple[int | None, int | None]:
         if getattr(err, "lineno", None):
             return int(err.lineno), int(getattr(err, "col", 1))  # type: ignore[attr-defined]
     return line, col
+
+
+# --- what a parameter can take -----------------------------------------------------------------
+
+SKG_NS = "https://w3id.org/spacekg/ontology#"
+SKGID_NS = "https://w3id.org/spacekg/id/"
+
+
+def _pname(iri: str, prefixes: dict[str, str]) -> str:
+    best = max(
+        (p for p in prefixes.items() if iri.startswith(p[1])), key=lambda p: len(p[1]), default=None
+    )
+    return f"{best[0]}:{iri[len(best[1]) :]}" if best else f"<{iri}>"
+
+
+def parameter_values(
+    query: StoredQuery, param: Parameter, backend: Backend | None = None, limit: int = 50
+) -> tuple[str, ...]:
+    """The values an IRI parameter can take, as prefixed names, when the graph says so.
+
+    A parameter named like a class of the ontology (``stance`` -> ``skg:Stance``, ``topic`` ->
+    ``skg:Topic``, ``actor`` -> ``skg:Actor``) takes that class's instances (entailments
+    included). Other parameters: no list (empty).
+    """
+    if param.kind != "iri":
+        return ()
+    cls = SKG_NS + "".join(part[:1].upper() + part[1:] for part in param.name.split("_"))
+    backend = backend if backend is not None else default_backend()
+    try:
+        result = backend.execute(
+            f"SELECT DISTINCT ?x WHERE {{ ?x a <{cls}> FILTER(isIRI(?x)) }} ORDER BY ?x "
+            f"LIMIT {int(limit)}"
+        )
+    except (SyntaxError, StoreError):
+        return ()
+    prefixes = known_prefixes(query)
+    return tuple(_pname(row[0].value, prefixes) for row in result.rows if row and row[0])
+
+
+def suggest_values(
+    query: StoredQuery, param: Parameter, word: str, backend: Backend | None = None
+) -> tuple[str, ...]:
+    """Up to three ``skgid:`` names containing ``word`` (``critical`` -> ``skgid:stance-critical``),
+    the parameter's own values (see :func:`parameter_values`) first."""
+    word = word.strip().lower()
+    if not word or not re.fullmatch(r"[\w\-.]+", word):
+        return ()
+    backend = backend if backend is not None else default_backend()
+    values = parameter_values(query, param, backend, limit=1000)
+    close = [v for v in values if word in v.split(":", 1)[-1].lower()]
+    if not close:
+        needle = word.replace("\\", "").replace('"', "")
+        try:
+            result = backend.execute(
+                f'SELECT DISTINCT ?x WHERE {{ ?x ?p ?o FILTER(STRSTARTS(STR(?x), "{SKGID_NS}") '
+                f'&& CONTAINS(LCASE(STRAFTER(STR(?x), "{SKGID_NS}")), "{needle}")) }}'
+            )
+        except (SyntaxError, StoreError):
+            return ()
+        prefixes = known_prefixes(query)
+        close = [_pname(row[0].value, prefixes) for row in result.rows if row and row[0]]
+    return tuple(sorted(close, key=lambda v: (len(v), v))[:3])

@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,22 +72,33 @@ def nt_term(term: Any, labels: dict[Any, str]) -> str:
     raise InputError(f"cannot write the RDF term {term!r} in N-Triples")
 
 
-def bnode_labels(quads: Iterable[tuple[Any, Any, Any, Any]]) -> dict[Any, str]:
-    """Stable labels for the blank nodes of ``quads``, computed from their surroundings."""
-    from rdflib import BNode
+def bnode_labels(
+    quads: Iterable[tuple[Any, Any, Any, Any]],
+    is_blank: Callable[[Any], bool] | None = None,
+) -> dict[Any, str]:
+    """Stable labels for the blank nodes of ``quads``, computed from their surroundings.
+
+    Terms need an ``n3()`` method: rdflib terms, or :class:`spacekg.results.Term` with
+    ``is_blank`` telling which terms are blank nodes (default: rdflib's ``BNode``).
+    """
+    if is_blank is None:
+        from rdflib import BNode
+
+        def is_blank(term: Any) -> bool:
+            return isinstance(term, BNode)
 
     edges: dict[Any, list[tuple[str, Any, Any, Any]]] = defaultdict(list)
     for s, p, o, g in quads:
-        if isinstance(s, BNode):
+        if is_blank(s):
             edges[s].append(("out", p, o, g))
-        if isinstance(o, BNode):
+        if is_blank(o):
             edges[o].append(("in", p, s, g))
     if not edges:
         return {}
     colour = {b: "" for b in edges}
 
     def key(term: Any) -> str:
-        return "_:" + colour[term] if isinstance(term, BNode) else term.n3()
+        return "_:" + colour[term] if is_blank(term) else term.n3()
 
     classes = 1
     for _ in range(12):

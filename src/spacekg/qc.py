@@ -108,7 +108,8 @@ def check_parse(state: dict[str, Any]) -> CheckOutcome:
             problems.append(f"{q.source}: SPARQL syntax error: {err.args[0] if err.args else err}")
     summary = f"every file parses ({_plural(files, 'RDF file')}, {_plural(queries, 'query')})"
     if problems:
-        summary = f"{_plural(len(problems), 'file')} do not parse"
+        verb = "does" if len(problems) == 1 else "do"
+        summary = f"{_plural(len(problems), 'file')} {verb} not parse"
     return CheckOutcome("parse", not problems, summary, tuple(problems))
 
 

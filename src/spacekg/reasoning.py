@@ -87,11 +87,72 @@ def keep(triple: tuple[object, object, object]) -> bool:
     return not _in_w3c_vocab(p)
 
 
+#: XSD types whose values are decimals (integers included): equal values across these types
+_DECIMALS = frozenset(
+    XSD_NS + t
+    for t in [
+        "decimal",
+        "integer",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+        "nonPositiveInteger",
+        "negativeInteger",
+    ]
+)
+
+
+def same_value(lt1: object, lt2: object) -> bool:
+    """Do two literals denote the same value (RDF 1.1 / XSD 1.1 value spaces)?
+
+    owlrl's RDFS closure (``RDFS_Semantics._literals_same_as``, its "hidden sameAs" rule for
+    literals) compares ``Literal.value`` in Python, so ``"A"``, ``"A"@en`` and ``"A"@fr`` (all the
+    str ``"A"``), or ``true`` and ``1``, count as one value and each triple is copied to the
+    other literal: ``x foaf:name "A"`` wrongly entails ``x foaf:name "A"@en``. Here a language-
+    tagged literal equals only itself, and two typed literals are the same value only if their
+    datatypes share a value space (same datatype, or both decimal/integer types).
+    """
+    from rdflib import Literal
+
+    if not isinstance(lt1, Literal) or not isinstance(lt2, Literal):
+        return False
+    if lt1 == lt2:
+        return True
+    if lt1.language or lt2.language:
+        return False
+    d1, d2 = str(lt1.datatype or XSD_NS + "string"), str(lt2.datatype or XSD_NS + "string")
+    if d1 != d2 and not (d1 in _DECIMALS and d2 in _DECIMALS):
+        return False
+    v1, v2 = lt1.value, lt2.value
+    if v1 is None or v2 is None or isinstance(v1, bool) != isinstance(v2, bool):
+        return False
+    return bool(v1 == v2)
+
+
+def _semantics(profile: str) -> type:
+    """owlrl's closure class for ``profile``, with the literal value comparison fixed."""
+    from owlrl import OWLRL_Semantics, RDFS_Semantics
+
+    if profile == "owlrl":
+        return OWLRL_Semantics  # type: ignore[no-any-return]
+
+    class FixedRDFSSemantics(RDFS_Semantics):  # type: ignore[misc]
+        _literals_same_as = staticmethod(same_value)
+
+    return FixedRDFSSemantics
+
+
 def reason(graph: Graph, profile: str = "owlrl") -> Inference:
     """Run the ``profile`` closure over a copy of ``graph``; ``graph`` is not changed."""
     if profile not in PROFILES:
         raise InputError(f"unknown reasoning profile {profile!r} (use one of: rdfs, owlrl)")
-    from owlrl import OWLRL_Semantics, RDFS_Semantics
     from rdflib import Graph
 
     from spacekg.graph import bind_prefixes
@@ -99,7 +160,7 @@ def reason(graph: Graph, profile: str = "owlrl") -> Inference:
     closure = Graph()
     for triple in graph:
         closure.add(triple)
-    semantics = OWLRL_Semantics if profile == "owlrl" else RDFS_Semantics
+    semantics = _semantics(profile)
     engine = semantics(closure, False, False, rdfs=False)  # no axiomatic or datatype axioms
     engine.closure()
     errors = tuple(engine.error_messages)

@@ -170,9 +170,27 @@ def to_xml(result: QueryResult) -> str:
     return "\n".join(out) + "\n"
 
 
+def _is_blank(term: object) -> bool:
+    return isinstance(term, Term) and term.kind == "bnode"
+
+
 def ntriples_lines(result: QueryResult) -> list[str]:
-    """The triples of a graph result as sorted, unique N-Triples lines."""
-    return sorted({f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in result.triples})
+    """The triples of a graph result as sorted, unique N-Triples lines.
+
+    Blank nodes are relabelled from their content (as :func:`spacekg.export.bnode_labels` does
+    for exports), so the same result gives the same bytes on every run.
+    """
+    triples = result.triples
+    if any(_is_blank(s) or _is_blank(o) for s, _p, o in triples):
+        from spacekg.export import bnode_labels
+
+        labels = bnode_labels([(s, p, o, None) for s, p, o in triples], _is_blank)
+
+        def n3(term: Term) -> str:
+            return f"_:{labels[term]}" if _is_blank(term) else term.n3()
+
+        return sorted({f"{n3(s)} {n3(p)} {n3(o)} ." for s, p, o in triples})
+    return sorted({f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples})
 
 
 def graph_text(result: QueryResult, fmt: str) -> str:
@@ -210,8 +228,9 @@ def render(result: QueryResult, fmt: str | None = None, *, max_cell: int | None 
             )
         return graph_text(result, fmt)
     if fmt in GRAPH_FORMATS:
+        article = "an" if result.form == "ask" else "a"
         raise InputError(
-            f"a {result.form.upper()} query gives no triples: use --format "
+            f"{article} {result.form.upper()} query gives no triples: use --format "
             f"{'|'.join(SELECT_FORMATS)}"
         )
     if result.form == "ask":

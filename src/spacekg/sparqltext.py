@@ -129,3 +129,68 @@ def substitute(sparql: str, values: dict[str, str]) -> str:
         if tok.kind not in ("space", "comment"):
             previous = tok
     return "".join(out)
+
+
+UPDATE_KEYWORDS = frozenset(
+    ["INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"]
+)
+
+
+def _line(sparql: str, offset: int) -> int:
+    return sparql.count("\n", 0, offset) + 1
+
+
+def is_empty(sparql: str) -> bool:
+    """Nothing but spaces and comments?"""
+    return not code_tokens(sparql)
+
+
+def update_keyword(sparql: str) -> tuple[int, str] | None:
+    """(line, keyword) if ``sparql`` is a SPARQL Update (INSERT, DELETE, LOAD ...), else None.
+
+    The keyword is the first one after the prologue (PREFIX and BASE declarations).
+    """
+    toks = code_tokens(sparql)
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if tok.kind == "word" and tok.upper == "PREFIX":
+            i += 3
+        elif tok.kind == "word" and tok.upper == "BASE":
+            i += 2
+        else:
+            break
+    if i < len(toks) and toks[i].kind == "word" and toks[i].upper in UPDATE_KEYWORDS:
+        return _line(sparql, toks[i].start), toks[i].upper
+    return None
+
+
+def undeclared_prefixes(sparql: str) -> list[tuple[int, str]]:
+    """(line, prefix) of each prefixed name whose prefix the query does not declare."""
+    declared = prefixes(sparql)
+    found: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    toks = code_tokens(sparql)
+    for i, tok in enumerate(toks):
+        if tok.kind != "word" or ":" not in tok.text:
+            continue
+        if i > 0 and toks[i - 1].kind == "word" and toks[i - 1].upper == "PREFIX":
+            continue  # the declaration itself
+        prefix = tok.text.split(":", 1)[0]
+        if prefix == "_" or prefix in declared or prefix in seen:
+            continue
+        seen.add(prefix)
+        found.append((_line(sparql, tok.start), prefix))
+    return found
+
+
+def select_star(sparql: str) -> bool:
+    """Is the (outer) query a ``SELECT *`` (possibly DISTINCT or REDUCED)?"""
+    toks = code_tokens(sparql)
+    for i, tok in enumerate(toks):
+        if tok.kind == "word" and tok.upper == "SELECT":
+            rest = toks[i + 1 : i + 3]
+            if rest and rest[0].kind == "word" and rest[0].upper in ("DISTINCT", "REDUCED"):
+                rest = rest[1:]
+            return bool(rest) and rest[0].text == "*"
+    return False
