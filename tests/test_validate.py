@@ -17,7 +17,7 @@ from rdflib import RDF, Graph, Namespace
 
 from spacekg.bundle import bundle_root, shapes_path
 from spacekg.cli import main
-from spacekg.validation import Finding, render_text, validate
+from spacekg.validation import Finding, ValidationReport, render_text, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validate"
 SHAPES = FIXTURES / "shapes.ttl"
@@ -238,3 +238,99 @@ def test_a_folder_means_every_rdf_file_below_it() -> None:
     located = {f.file for f in report.findings if f.path == "skg:hasEvidence"}
     assert located  # the one state is described in all three files: located in the first
     assert located <= set(files)
+
+
+# --------------------------------------------------------------------------- review fixes
+
+
+@pytest.mark.skipif(not shapes_path().is_file(), reason="ontology/shapes.ttl not written yet")
+@pytest.mark.parametrize("engine", ["auto", "pyshacl"])
+@pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+def test_the_bundled_graph_validates_with_inference(engine: str, inference: str) -> None:
+    """Regression: `--inference owlrl` failed with 10 violations on owl:Thing / owl:Nothing
+    (owlrl's axioms about the OWL vocabulary), each printed at ``?:?``."""
+    code, out, err = run("validate", "--inference", inference, "--engine", engine)
+    assert code == 0, out + err
+    assert "owl:Thing" not in out and "owl:Nothing" not in out
+    assert not [t for t in out.splitlines() if t.startswith("?")]
+    assert out.splitlines()[-1].startswith(("conforms", "does not conform: 0 violation"))
+    assert f"inference {inference}" in out.splitlines()[-1]
+
+
+def test_a_result_in_no_file_says_where_it_came_from() -> None:
+    """Regression: a focus node written in no file printed ``?:?``."""
+    common = ("Violation", "owl:Thing", "rdfs:label", "needs a label")
+    inferred = Finding("(inferred)", 0, *common)
+    located = Finding("data/x.ttl", 0, *common)
+    text = render_text(
+        ValidationReport(("data/x.ttl",), (inferred, located), "fast", "owlrl"), limit=0
+    )
+    lines = text.splitlines()
+    assert lines[0] == "(inferred): violation: owl:Thing: rdfs:label: needs a label"
+    assert lines[1].startswith("data/x.ttl:?: violation:")
+    assert "?:?" not in text
+
+
+def test_validate_reports_a_syntax_error_like_every_other_command(cli_bundle: Path) -> None:
+    """Regression: validate said ``places.ttl:20:20: syntax error: Parser error between line 20
+    column 20 and line 21 column 1: Unexpected end of file`` where the other commands say
+    ``places.ttl:20:29: Turtle syntax error: newline found in string literal (fix the file)``."""
+    data = cli_bundle / "data" / "article.ttl"
+    lines = data.read_text().split("\n")
+    n = next(i for i, t in enumerate(lines) if '"@en' in t)  # an unterminated string literal
+    lines[n] = lines[n].replace('"@en', "", 1)
+    data.write_text("\n".join(lines))
+    errors = {}
+    for args in (("export",), ("validate",), ("validate", str(data))):
+        code, out, err = run(*args)
+        assert code == 3, (args, out, err)
+        assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+        errors[args] = err.strip()
+    first = errors[("export",)]
+    assert re.search(rf"{re.escape(str(data))}:{n + 1}:\d+: Turtle syntax error: ", first), first
+    assert set(errors.values()) == {first}, errors
+
+
+def test_context_results_are_cached_per_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The context's own results are computed once (speed fix) and reused; a corrupt cache is
+    recomputed; the cached answer is the computed one."""
+    monkeypatch.setenv("SPACEKG_CACHE_DIR", str(tmp_path / "cache"))
+    fixture = FIXTURES / "links-existing.ttl"
+    first = validate([fixture], shapes=SHAPES)
+    cached = list((tmp_path / "cache").glob("validate-context-*.json"))
+    assert len(cached) == 1
+    assert json.loads(cached[0].read_text())  # the bundle alone has results in these shapes
+    assert validate([fixture], shapes=SHAPES).findings == first.findings
+    cached[0].write_text("{not json")
+    assert validate([fixture], shapes=SHAPES).findings == first.findings
+    assert json.loads(cached[0].read_text())
+    validate([fixture], shapes=SHAPES, inference="rdfs")  # another key: another file
+    assert len(list((tmp_path / "cache").glob("validate-context-*.json"))) == 2
+
+
+def test_lines_are_counted_across_chunks_and_long_strings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression guard for the chunked locator (speed fix): a triple-quoted string spanning
+    lines, and chunk cuts, keep the line numbers right."""
+    from spacekg import locating
+
+    monkeypatch.setattr(locating, "_CHUNK", 64)
+    head = (
+        "@prefix skgid: <https://w3id.org/spacekg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    )
+    body = ['skgid:a rdfs:comment """one\nskgid:b in a string\n""" .']
+    body += [f'skgid:n{i} rdfs:label "n{i}" .' for i in range(30)]
+    body.append("skgid:b rdfs:label 'b' .")
+    f = tmp_path / "long.ttl"
+    f.write_text(head + "\n".join(body) + "\n")
+    src = locating.Source(f, str(f), "urn:g", new=True)
+    loc = locating.Locator([src], None)  # type: ignore[arg-type]
+    iri = "https://w3id.org/spacekg/id/"
+    assert loc.line_of(src, iri + "a") == 3
+    assert loc.line_of(src, iri + "n29") == 35
+    assert loc.line_of(src, iri + "b") == 36  # not line 4, inside the string
+    assert loc.line_of(src, iri + "missing") == 0

@@ -58,11 +58,18 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    from spacekg.errors import InputError
+
     params: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-p/--param")
+        if name.strip() in params:
+            raise InputError(
+                f"parameter {name.strip()!r} is given twice ({params[name.strip()]!r} and "
+                f"{value!r}); a parameter takes one value: give it once"
+            )
         params[name.strip()] = value
     return params
 
@@ -95,9 +102,28 @@ def _write_output(data: str | bytes, output: str | None) -> None:
             sys.stdout.buffer.write(raw)
             sys.stdout.flush()
         except BrokenPipeError:  # `spacekg ... | head`: the reader has gone, that is fine
-            import os
+            _silence_stdout()
+        except OSError as err:  # `>/dev/full`, a full disk: an output error, exit 3
+            from spacekg.errors import InputError
 
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _silence_stdout()
+            raise InputError(
+                f"cannot write the output to stdout: {err.strerror or err} "
+                "(free some space or send the output elsewhere)"
+            ) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the final flush at exit cannot fail again."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _lines(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
 
 
 @main.group("query")
@@ -107,7 +133,12 @@ def query_group() -> None:
 
 @query_group.command("list")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
 )
 def query_list_cmd(fmt: str) -> None:
     """Every stored query: name, summary and parameters."""
@@ -127,14 +158,16 @@ def query_list_cmd(fmt: str) -> None:
             }
             for q in queries
         ]
-        click.echo(json.dumps(doc, indent=2))
+        _write_output(json.dumps(doc, indent=2) + "\n", None)
         return
     width = max((len(q.name) for q in queries), default=4)
+    out = []
     for q in queries:
         params = " ".join(
             f"-p {p.name}=…" if p.needed else f"[-p {p.name}=…]" for p in q.parameters
         )
-        click.echo(f"{q.name.ljust(width)}  {q.summary}" + (f"  {params}" if params else ""))
+        out.append(f"{q.name.ljust(width)}  {q.summary}" + (f"  {params}" if params else ""))
+    _write_output(_lines(out), None)
     click.echo(f"({len(queries)} queries; run one with: spacekg query run NAME)", err=True)
 
 
@@ -145,18 +178,29 @@ def query_show_cmd(name: str) -> None:
     from spacekg.catalogue import get_query
 
     q = get_query(name)
-    click.echo(f"name:        {q.name}")
-    click.echo(f"file:        {q.path}")
-    click.echo(f"form:        {q.form or '?'}")
-    click.echo(f"summary:     {q.summary}")
+    out = [
+        f"name:        {q.name}",
+        f"file:        {q.path}",
+        f"form:        {q.form or '?'}",
+        f"summary:     {q.summary}",
+    ]
     if q.description:
-        click.echo(f"description: {q.description}")
+        out.append(f"description: {q.description}")
     if q.tags:
-        click.echo(f"tags:        {', '.join(q.tags)}")
+        out.append(f"tags:        {', '.join(q.tags)}")
+    if any(p.kind == "iri" for p in q.parameters):
+        from spacekg.engine import parameter_values
+
+        values = {p.name: parameter_values(q, p) for p in q.parameters if p.kind == "iri"}
     for p in q.parameters:
-        click.echo(f"parameter:   {p.describe()}  (variable ?{p.variable})")
-    click.echo("")
-    click.echo(q.text.rstrip("\n"))
+        out.append(f"parameter:   {p.describe()}  (variable ?{p.variable})")
+        shown = values.get(p.name, ()) if p.kind == "iri" else ()
+        if shown:
+            more = " …" if len(shown) >= 50 else ""
+            out.append(f"  values:    {', '.join(shown)}{more}")
+            out.append(f"  example:   -p {p.name}={shown[0]}")
+    out += ["", q.text.rstrip("\n")]
+    _write_output(_lines(out), None)
 
 
 @query_group.command("run")
@@ -287,7 +331,7 @@ def reason_cmd(profile: str, fmt: str, output: str | None) -> None:
 @main.command("describe")
 @click.argument("term")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 def describe_cmd(term: str, fmt: str) -> None:
     """What the graph says about TERM (a prefixed name, an IRI or a label), with the words."""
@@ -302,7 +346,7 @@ def check_cmd() -> None:
     from spacekg.errors import EXIT_FAILED
     from spacekg.qc import run_checks
 
-    report = run_checks(progress=lambda line: click.echo(line))
+    report = run_checks(progress=lambda line: _write_output(line + "\n", None))
     if not report.ok:
         failed = sum(1 for c in report.checks if not c.ok)
         click.echo(f"spacekg: {failed} of {len(report.checks)} checks failed", err=True)

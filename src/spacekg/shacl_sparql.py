@@ -1,7 +1,7 @@
 """The store-based SHACL Core engine: shapes compiled to SPARQL over an in-memory pyoxigraph store.
 
-Used for inference "rdfs" / "owlrl" (entailments materialised in the store) and engine "sparql";
-:mod:`spacekg.shacl_fast` is faster without inference.
+Engine "sparql" of :func:`spacekg.shacl.validate_graph` (:mod:`spacekg.shacl_fast` is faster);
+kept as a second, independent implementation that the tests check against pySHACL too.
 
 Each target is materialised once into a scratch named graph (``urn:spacekg:shacl:…``) and every
 constraint becomes one SPARQL query over the store's default graph that returns only the
@@ -594,46 +594,6 @@ def all_shapes(g: TripleIndex) -> list[Term]:
     return sorted(found)
 
 
-def materialise_rdfs(store: Any) -> None:
-    """Add the RDFS entailments rdfs2, 3, 5, 7, 9 and 11 to the default graph, to a fixpoint."""
-    sub_p = f"<{RDFS}subPropertyOf>"
-    rules = [
-        f"INSERT {{ ?p {sub_p} ?r }} WHERE {{ ?p {sub_p}/{sub_p}+ ?r FILTER(?p != ?r) }}",
-        f"INSERT {{ ?c {SUBCLASS} ?e }} WHERE {{ ?c {SUBCLASS}/{SUBCLASS}+ ?e FILTER(?c != ?e) }}",
-        f"INSERT {{ ?x ?q ?y }} WHERE {{ ?p {sub_p} ?q . ?x ?p ?y }}",
-        f"INSERT {{ ?x {RDF_TYPE} ?c }} WHERE {{ ?p <{RDFS}domain> ?c . ?x ?p ?y }}",
-        f"INSERT {{ ?y {RDF_TYPE} ?c }} WHERE {{ ?p <{RDFS}range> ?c . ?x ?p ?y "
-        "FILTER(!isLiteral(?y)) }",
-        f"INSERT {{ ?x {RDF_TYPE} ?d }} WHERE {{ ?c {SUBCLASS} ?d . ?x {RDF_TYPE} ?c }}",
-    ]
-    for _ in range(10):
-        before = len(store)
-        for r in rules:
-            store.update(r)
-        if len(store) == before:
-            return
-
-
-def materialise_owlrl(store: Any) -> None:
-    """Replace the default graph by its OWL 2 RL closure (owlrl, through rdflib; slow)."""
-    import owlrl
-    import pyoxigraph as ox
-    from rdflib import Graph
-
-    nt = ox.serialize(
-        (
-            ox.Triple(q.subject, q.predicate, q.object)
-            for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-        ),
-        format=ox.RdfFormat.N_TRIPLES,
-    )
-    graph = Graph()
-    graph.parse(data=(nt or b"").decode("utf-8"), format="nt")
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
-    out = graph.serialize(format="nt", encoding="utf-8")
-    store.load(out, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph(), lenient=True)
-
-
 def _message(g: TripleIndex, shape: Term, component: str, raw: Raw, path_text: str | None) -> str:
     msgs = g.objects(shape, SH + "message")
     if msgs:
@@ -667,15 +627,12 @@ def _message(g: TripleIndex, shape: Term, component: str, raw: Raw, path_text: s
     return f"{where}{val}: {text}"
 
 
-def validate_store(
-    store: Any, shapes: TripleIndex, *, inference: str = "none"
-) -> list[ShaclResult]:
-    """Validate the default graph of ``store`` (modified in place) against ``shapes``."""
+def validate_store(store: Any, shapes: TripleIndex) -> list[ShaclResult]:
+    """Validate the default graph of ``store`` against ``shapes`` (no inference of its own: the
+    entailments, if any, are already in the store, see :mod:`spacekg.shacl_inference`).
+
+    Scratch named graphs are added to ``store`` while it runs and removed at the end."""
     check_supported(shapes)
-    if inference == "rdfs":
-        materialise_rdfs(store)
-    elif inference == "owlrl":
-        materialise_owlrl(store)
     eng = _Engine(store, shapes)
     raws: list[Raw] = []
     try:

@@ -33,17 +33,18 @@ node (else the bundled file that describes it). The line is the first line of th
 the node is written: as ``<IRI>``, as a prefixed name with a prefix the file declares
 (``@prefix``/``PREFIX``), as a quoted ``"IRI"`` (RDF/XML, JSON-LD), or as its blank-node label. A
 blank node without a label is located at the named node that links to it (following links up);
-a node found nowhere gets line 0 (printed ``?``).
+a node written in no file gets the file ``(inferred)`` when inference is on (the node came
+from an entailment), else ``(no file)``, and line 0; the text report then prints that word alone,
+never ``?:?``.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +59,15 @@ from spacekg.errors import InputError
 from spacekg.iris import short, shorten_path, show_term
 from spacekg.locating import CTX_GRAPH, NEW_GRAPH, Locator, Source, check_file, load_source
 from spacekg.results import Term
+from spacekg.validation_cache import result_key as _result_key
 from spacekg.validation_checks import OWL_IMPORTS, own_checks
+from spacekg.validation_render import (  # noqa: F401 - re-exported
+    NOWHERE,
+    NOWHERE_INFERRED,
+    render_json,
+    render_text,
+    render_turtle,
+)
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -284,6 +293,8 @@ def validate(
                     f"<{target}>", CHECK_NS + "ImportCheck", "skgsh:ImportCheck", subject)
         )  # fmt: skip
 
+    nowhere = NOWHERE_INFERRED if inference != "none" else NOWHERE
+    findings = [f if f.file else replace(f, file=nowhere, line=0) for f in findings]
     order = {s.shown: i for i, s in enumerate(sorted(sources, key=lambda s: not s.new))}
     findings.sort(
         key=lambda f: (order.get(f.file, len(order)), f.line, -SEVERITY_RANK.get(f.severity, 3),
@@ -315,23 +326,16 @@ def _shacl_in_context(
     inference: str,
     engine: str,
 ) -> tuple[ShaclReport, set[Any]]:
-    """SHACL over everything, and (with new files) the keys of the context's own results."""
-    import pyoxigraph as ox
-
+    """SHACL over everything, and (with new files) the keys of the context's own results
+    (validated from the context files alone, cached per bundle: :mod:`spacekg.validation_cache`)."""
     from spacekg.shacl import validate_graph
+    from spacekg.validation_cache import context_results
 
     report = validate_graph(store, shapes_file, inference=inference, engine=engine)  # type: ignore[arg-type]
     baseline: set[Any] = set()
-    context_only = [s for s in sources if not s.new]
+    context_only = [s.path for s in sources if not s.new]
     if targets and context_only:
-        ctx_store = ox.Store()
-        for src in context_only:
-            ctx_store.extend(
-                ox.Quad(q.subject, q.predicate, q.object)
-                for q in store.quads_for_pattern(None, None, None, ox.NamedNode(src.graph))
-            )
-        base = validate_graph(ctx_store, shapes_file, inference=inference, engine=engine)  # type: ignore[arg-type]
-        baseline = {_result_key(r) for r in base.results}
+        baseline = context_results(context_only, shapes_file, inference, engine)
     return report, baseline
 
 
@@ -343,11 +347,6 @@ def _first_use(locator: Locator, sources: list[Source], iri: str) -> tuple[str, 
     return (sources[0].shown if sources else ""), 0
 
 
-def _result_key(r: ShaclResult) -> tuple[Any, ...]:
-    focus = r.focus if r.focus.kind != "bnode" else None  # blank node ids differ per store
-    return (focus, r.path, r.component, r.source_shape, r.value if focus else None)
-
-
 @functools.lru_cache(maxsize=10_000)
 def _shape_name(key: str) -> str:
     if " " not in key and key.startswith(("http://", "https://", "urn:")):
@@ -355,117 +354,4 @@ def _shape_name(key: str) -> str:
     return (
         shorten_path(re.sub(r"(?<![<\w])(https?://[^\s\[\]<>]+)", lambda m: f"<{m.group(1)}>", key))
         or key
-    )
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def render_text(report: ValidationReport, limit: int = 20) -> str:
-    """One line per finding, ``file:line: severity: focus: path: message``, then a summary.
-
-    When there are more findings than ``limit`` (0 = no limit), a summary per shape and
-    constraint comes first, then the first ``limit`` findings of each group.
-    """
-    lines: list[str] = []
-    findings = report.findings
-    groups: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:
-        groups.setdefault(f.group, []).append(f)
-    if limit and len(findings) > limit:
-        lines.append(f"{len(findings)} results in {len(groups)} groups (shape, constraint):")
-        for (shape, comp), items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            sev = Counter(f.severity.lower() for f in items)
-            sevs = ", ".join(f"{n} {s}" for s, n in sorted(sev.items()))
-            name = shape if shape == comp else f"{shape}  {comp}"
-            lines.append(f"  {len(items):>7}  {name}  ({sevs})")
-        lines.append("")
-        for (shape, comp), items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            name = shape if shape == comp else f"{shape} {comp}"
-            lines.append(f"# {name}: first {min(limit, len(items))} of {len(items)}")
-            lines.extend(_line(f) for f in items[:limit])
-            if len(items) > limit:
-                lines.append(f"# ... {len(items) - limit} more (use --limit 0 to see all)")
-    else:
-        lines.extend(_line(f) for f in findings)
-    counts = report.counts()
-    engine = report.engine + (
-        f" (fallback: {report.fallback_reason})" if report.fallback_reason else ""
-    )
-    verdict = "conforms" if not findings else "does not conform"
-    lines.append(
-        f"{verdict}: {counts['Violation']} violation(s), {counts['Warning']} warning(s), "
-        f"{counts['Info']} info(s) in {len(report.files)} file(s) "
-        f"[engine {engine}, inference {report.inference}]"
-    )
-    return "\n".join(lines) + "\n"
-
-
-def _line(f: Finding) -> str:
-    where = f"{f.file or '?'}:{f.line or '?'}"
-    message = f.message.replace("\n", " ")
-    if f.hint:
-        message += f" ({f.hint})"
-    return f"{where}: {f.severity.lower()}: {f.focus}: {f.path or '-'}: {message}"
-
-
-def render_json(report: ValidationReport) -> str:
-    """All findings as JSON (no limit), with counts; stable key order."""
-    doc = {
-        "conforms": not report.findings,
-        "engine": report.engine,
-        "inference": report.inference,
-        "fallback_reason": report.fallback_reason,
-        "files": list(report.files),
-        "counts": report.counts(),
-        "results": [
-            {
-                "file": f.file,
-                "line": f.line,
-                "severity": f.severity,
-                "focus": f.focus,
-                "focus_iri": f.focus_term.value
-                if f.focus_term and f.focus_term.kind == "uri"
-                else None,
-                "path": f.path,
-                "value": f.value,
-                "message": f.message,
-                "hint": f.hint,
-                "component": f.component,
-                "shape": f.shape,
-            }
-            for f in report.findings
-        ],
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def render_turtle(report: ValidationReport) -> str:
-    """The standard SHACL validation report (our own checks as results with skgsh: components)."""
-    from dataclasses import replace
-
-    from spacekg.shacl import ShaclReport, ShaclResult, report_to_turtle
-
-    labels: dict[str, Term] = {}
-
-    def stable(t: Term | None) -> Term | None:
-        # blank-node ids differ from run to run: number them in report order instead
-        if t is None or t.kind != "bnode":
-            return t
-        return labels.setdefault(t.value, Term("bnode", f"b{len(labels) + 1}"))
-
-    results = []
-    for f in report.findings:
-        if f.result is not None:
-            results.append(
-                replace(f.result, focus=stable(f.result.focus), value=stable(f.result.value))
-            )
-            continue
-        focus = f.focus_term or Term("literal", f.focus)
-        message = f.message + (f" ({f.hint})" if f.hint else "")
-        results.append(
-            ShaclResult(focus, None, None, f.component, f.component, f.severity, message)
-        )
-    return report_to_turtle(
-        ShaclReport(conforms=not results, results=tuple(results), engine=report.engine)
     )

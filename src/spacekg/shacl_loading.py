@@ -1,0 +1,338 @@
+"""Reading RDF files for SHACL validation: pyoxigraph parsing, one-line errors, datatype wrapping.
+
+Data files are parsed with pyoxigraph (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, by
+extension): no remote JSON-LD context is fetched, no XML external entity resolved. A syntax error
+is worded as every other spacekg command words it (:func:`_syntax_error`). Literals of
+:data:`~spacekg.shacl_model.WRAPPED_TYPES` are stored under a surrogate datatype, because
+oxigraph's store would turn them into ``xsd:integer``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spacekg.errors import InputError
+from spacekg.shacl_model import (
+    RDF_LANGSTRING,
+    SURROGATE_NS,
+    WRAPPED_TYPES,
+    XSD,
+    XSD_STRING,
+    DataInput,
+    PathLike,
+    TripleIndex,
+)
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+# --------------------------------------------------------------------------- loading
+
+_FORMATS = {
+    ".ttl": "TURTLE",
+    ".turtle": "TURTLE",
+    ".nt": "N_TRIPLES",
+    ".ntriples": "N_TRIPLES",
+    ".nq": "N_QUADS",
+    ".trig": "TRIG",
+    ".jsonld": "JSON_LD",
+    ".json": "JSON_LD",
+    ".rdf": "RDF_XML",
+    ".owl": "RDF_XML",
+    ".xml": "RDF_XML",
+}
+
+
+def rdf_format(path: Path) -> Any:
+    """The pyoxigraph RdfFormat for a file, by extension; InputError for anything else."""
+    import pyoxigraph as ox
+
+    name = _FORMATS.get(path.suffix.lower())
+    if name is None:
+        raise InputError(
+            f"{path}: unsupported RDF format {path.suffix or '(no extension)'!r}",
+            hint="use .ttl, .nt, .nq, .trig, .jsonld or .rdf/.owl",
+        )
+    return getattr(ox.RdfFormat, name)
+
+
+_WRAP_SCAN = re.compile(rb"[:#](?:" + b"|".join(t.encode() for t in WRAPPED_TYPES) + rb")\b")
+
+
+#: files up to this size are re-parsed by :func:`spacekg.parsing.parse_file` on a syntax error
+CANONICAL_REPARSE_MAX = 32 << 20
+
+
+def _syntax_error(p: Path, err: SyntaxError) -> InputError:
+    """The same one-line message every other command gives for this file's syntax error.
+
+    pyoxigraph and rdflib stop at different places (an unterminated string: pyoxigraph at the
+    end of the file, rdflib at the newline), so the file is re-parsed with the CLI's parser
+    (:func:`spacekg.parsing.parse_file`) and its error is raised. Only for files larger than
+    :data:`CANONICAL_REPARSE_MAX` (rdflib would take minutes) is pyoxigraph's position kept,
+    worded the same way (``FILE:LINE:COL: Turtle syntax error: ... (fix the file)``).
+    """
+    from spacekg.parsing import FORMAT_NAMES, format_for, parse_file
+
+    try:
+        small = p.stat().st_size <= CANONICAL_REPARSE_MAX
+    except OSError:
+        small = False
+    if small:
+        try:
+            parse_file(p)
+        except InputError as canonical:
+            return canonical
+        except Exception:  # a parser crash: keep pyoxigraph's message
+            pass
+    line = getattr(err, "lineno", None)
+    col = getattr(err, "offset", None)
+    where = f"{p}:{line}:{col}" if line else str(p)
+    msg = str(err.msg if hasattr(err, "msg") else err).splitlines()[0]
+    msg = re.sub(
+        r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: ", "", msg
+    )
+    try:
+        name = FORMAT_NAMES[format_for(p)]
+    except InputError:
+        name = "RDF"
+    return InputError(f"{where}: {name} syntax error: {msg} (fix the file)")
+
+
+def _check_file(p: Path) -> int:
+    try:
+        size = p.stat().st_size
+    except OSError as err:
+        raise InputError(f"{p}: cannot read: {err.strerror or err}") from err
+    if size == 0:
+        raise InputError(f"{p}: the file is empty", hint="an RDF file needs at least one triple")
+    return size
+
+
+_XSD_PREFIX = re.compile(
+    rb"(?:@prefix|PREFIX)\s+([A-Za-z][A-Za-z0-9_.\-]*)?:\s*<http://www\.w3\.org/2001/XMLSchema#>",
+    re.IGNORECASE,
+)
+_WRAPPED_ALT = b"|".join(t.encode() for t in WRAPPED_TYPES)
+
+
+def _xsd_prefixes(raw: bytes) -> set[bytes]:
+    """The prefixes bound to XSD's namespace: the regex only runs on the lines that name it
+    (a case-insensitive regex over a whole 50 MB file took over a second)."""
+    out: set[bytes] = set()
+    ns = b"<http://www.w3.org/2001/XMLSchema#>"
+    pos = raw.find(ns)
+    while pos != -1:
+        start = max(0, pos - 300)  # a declaration may span lines
+        for m in _XSD_PREFIX.finditer(raw, start, pos + len(ns)):
+            out.add(m.group(1) or b"")
+        pos = raw.find(ns, pos + 1)
+    return out
+
+
+def _rewrite_wrapped(raw: bytes, turtle: bool) -> bytes:
+    """Point the datatype of literals of :data:`WRAPPED_TYPES` at :data:`SURROGATE_NS`, in the
+    bytes of an N-Triples or Turtle file (full IRIs, and prefixed names of XSD's prefixes)."""
+    for t in WRAPPED_TYPES:
+        raw = raw.replace(f"^^<{XSD}{t}>".encode(), f"^^<{SURROGATE_NS}{t}>".encode())
+    if turtle:
+        for pfx in _xsd_prefixes(raw):
+            rx = re.compile(
+                rb"\^\^" + re.escape(pfx) + rb":(" + _WRAPPED_ALT + rb")(?![\w\-]|\.[\w\-])"
+            )
+            raw = rx.sub(lambda m: b"^^<" + SURROGATE_NS.encode() + m.group(1) + b">", raw)
+    return raw
+
+
+def _corrupted(text: str) -> None:
+    raise InputError(
+        f"a string literal contains a datatype written as text ({text[:60]!r}): "
+        "spacekg's fast loader cannot keep it intact",
+        hint="escape one character of it, e.g. \\u005E for ^",
+    )
+
+
+def load_into(store: pyoxigraph.Store, path: PathLike, *, rename_blank_nodes: bool = False) -> None:
+    """Parse one RDF file into the default graph of ``store``, with one-line errors.
+
+    Literals of the datatypes in :data:`WRAPPED_TYPES` are stored under :data:`SURROGATE_NS`
+    (so ``xsd:nonNegativeInteger`` stays itself); :func:`term_from_ox` unwraps them.
+    """
+    import pyoxigraph as ox
+
+    p = Path(path)
+    fmt = rdf_format(p)
+    _check_file(p)
+    base = p.resolve().as_uri()
+    try:
+        raw = p.read_bytes()
+        simple = fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
+        if simple and not (rename_blank_nodes and b"_:" in raw):
+            if _WRAP_SCAN.search(raw):
+                raw = _rewrite_wrapped(raw, turtle=fmt == ox.RdfFormat.TURTLE)
+            store.load(raw, format=fmt, base_iri=base, to_graph=ox.DefaultGraph())
+        else:  # other formats, named graphs merged, blank nodes renamed: through N-Triples
+            del raw
+            quads = ox.parse(
+                path=str(p), format=fmt, base_iri=base, rename_blank_nodes=rename_blank_nodes
+            )
+            nt = ox.serialize(
+                (ox.Triple(q.subject, q.predicate, q.object) for q in quads),
+                format=ox.RdfFormat.N_TRIPLES,
+            )
+            store.load(
+                _rewrite_wrapped(nt, turtle=False),
+                format=ox.RdfFormat.N_TRIPLES,
+                to_graph=ox.DefaultGraph(),
+            )
+    except SyntaxError as err:
+        raise _syntax_error(p, err) from err
+    except UnicodeDecodeError as err:
+        raise InputError(f"{p}: not UTF-8 (byte {err.start})", hint="re-save as UTF-8") from err
+    except ValueError as err:
+        text = str(err).splitlines()[0] if str(err) else type(err).__name__
+        if "utf" in text.lower():
+            raise InputError(f"{p}: not UTF-8: {text}", hint="re-save as UTF-8") from err
+        raise InputError(f"{p}: cannot parse: {text}") from err
+    except OSError as err:
+        raise InputError(f"{p}: cannot read: {err}") from err
+
+
+def _as_paths(data: Any) -> list[Path]:
+    if isinstance(data, (str, os.PathLike)):
+        return [Path(data)]
+    return [Path(d) for d in data]
+
+
+def _is_store(obj: Any) -> bool:
+    return type(obj).__name__ == "Store" and type(obj).__module__.startswith("pyoxigraph")
+
+
+def build_store(data: DataInput, ontology: PathLike | Sequence[PathLike] | None) -> Any:
+    """A fresh in-memory pyoxigraph store whose default graph holds data + ontology."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    files: list[Path] = []
+    if _is_store(data):
+        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in data)  # type: ignore[union-attr]
+    else:
+        files = _as_paths(data)
+    if ontology is not None:
+        files += _as_paths(ontology)
+    for p in files:
+        load_into(store, p, rename_blank_nodes=len(files) > 1 or _is_store(data))
+    return store
+
+
+def shapes_index(shapes: PathLike | Sequence[PathLike]) -> tuple[TripleIndex, list[Any]]:
+    """The shapes graph as a :class:`TripleIndex` and its triples, lexical forms as written."""
+    import pyoxigraph as ox
+
+    quads: list[Any] = []
+    paths = _as_paths(shapes)
+    for p in paths:
+        fmt = rdf_format(p)
+        _check_file(p)
+        try:
+            quads.extend(
+                ox.parse(
+                    path=str(p),
+                    format=fmt,
+                    base_iri=p.resolve().as_uri(),
+                    rename_blank_nodes=len(paths) > 1,
+                )
+            )
+        except SyntaxError as err:
+            raise _syntax_error(p, err) from err
+        except (ValueError, OSError) as err:
+            raise InputError(f"{p}: cannot parse: {str(err).splitlines()[0]}") from err
+    return TripleIndex.from_ox(quads), quads
+
+
+def _to_rdflib(quads: Iterable[Any]) -> Any:
+    """Quads as an rdflib Graph (default graph): blank-node labels kept, datatypes unwrapped."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Graph, URIRef
+    from rdflib import Literal as RLiteral
+
+    cache: dict[Any, Any] = {}
+
+    def conv(t: Any) -> Any:
+        r = cache.get(t)
+        if r is None:
+            if isinstance(t, ox.NamedNode):
+                r = URIRef(t.value)
+            elif isinstance(t, ox.BlankNode):
+                r = BNode(t.value)
+            elif t.language:
+                r = RLiteral(t.value, lang=t.language)
+            else:
+                dt = t.datatype.value
+                if dt.startswith(SURROGATE_NS):
+                    dt = XSD + dt[len(SURROGATE_NS) :]
+                elif dt == XSD_STRING and SURROGATE_NS in t.value:
+                    _corrupted(t.value)
+                r = (
+                    RLiteral(t.value)
+                    if dt == XSD_STRING
+                    else RLiteral(t.value, datatype=URIRef(dt), normalize=False)
+                )
+            if len(cache) < 200_000:
+                cache[t] = r
+        return r
+
+    g = Graph()
+    add = g.add
+    for q in quads:
+        add((conv(q.subject), conv(q.predicate), conv(q.object)))
+    return g
+
+
+def read_triples(data: DataInput, ontology: PathLike | Sequence[PathLike] | None) -> Iterator[Any]:
+    """(s, p, o) pyoxigraph terms of data + ontology, parsed without a store (lexical forms kept).
+
+    From a Store: every quad of every graph (the union), wrapped datatypes unwrapped.
+    """
+    import pyoxigraph as ox
+
+    files: list[Path] = []
+    if _is_store(data):
+        surrogate = SURROGATE_NS
+        for q in data:  # type: ignore[union-attr]
+            o = q.object
+            if isinstance(o, ox.Literal):
+                dt = o.datatype.value
+                if dt.startswith(surrogate):
+                    o = ox.Literal(o.value, datatype=ox.NamedNode(XSD + dt[len(surrogate) :]))
+                elif dt in (XSD_STRING, RDF_LANGSTRING) and surrogate in o.value:
+                    _corrupted(o.value)
+            yield (q.subject, q.predicate, o)
+    else:
+        files = _as_paths(data)
+    if ontology is not None:
+        files += _as_paths(ontology)
+    rename = len(files) > 1 or _is_store(data)
+    for p in files:
+        fmt = rdf_format(p)
+        _check_file(p)
+        try:
+            for q in ox.parse(
+                path=str(p), format=fmt, base_iri=p.resolve().as_uri(), rename_blank_nodes=rename
+            ):
+                yield (q.subject, q.predicate, q.object)
+        except SyntaxError as err:
+            raise _syntax_error(p, err) from err
+        except UnicodeDecodeError as err:
+            raise InputError(f"{p}: not UTF-8 (byte {err.start})", hint="re-save as UTF-8") from err
+        except ValueError as err:
+            text = str(err).splitlines()[0] if str(err) else type(err).__name__
+            if "utf" in text.lower():
+                raise InputError(f"{p}: not UTF-8: {text}", hint="re-save as UTF-8") from err
+            raise InputError(f"{p}: cannot parse: {text}") from err
+        except OSError as err:
+            raise InputError(f"{p}: cannot read: {err}") from err
