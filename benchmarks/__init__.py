@@ -1,0 +1,1 @@
+"""spacekg's benchmark harness: ``python -m benchmarks run [--quick]``; see its README.md."""

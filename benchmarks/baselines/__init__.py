@@ -1,0 +1,1 @@
+"""Baseline programs the harness runs as whole processes (each file is a script)."""
