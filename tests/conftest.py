@@ -29,5 +29,6 @@ def cli_bundle(tmp_path: _Path, monkeypatch: _pytest.MonkeyPatch) -> _Path:
     monkeypatch.setenv("SPACEKG_CACHE_DIR", str(tmp_path / "cache"))
     return root
 
+
 # --- issue 4 (stores): real servers and a failing proxy, from tests/servers.py ---
 from servers import oxigraph_server, proxy, virtuoso_server  # noqa: E402, F401
