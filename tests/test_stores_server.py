@@ -12,27 +12,19 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from golden_utils import assert_matches_golden, query_names
 from servers import OxigraphServer, Proxy, VirtuosoServer
+from store_utils import EX, G, cli, write_nt
 
 from spacekg import gsp, stores
 from spacekg.bundle import INFERRED_GRAPH, graph_sources
-from spacekg.cli import main
 from spacekg.engine import run_query
 from spacekg.errors import InputError
 from spacekg.export import iter_graphs
 
 pytestmark = pytest.mark.server
 
-G = "https://example.org/graph/user"
-EX = "https://example.org/id/"
 ONTOLOGY = graph_sources()[0].iri
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), env=env)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def sparql(url: str, query: str, *, path: str = "/query") -> list[dict[str, dict[str, str]]]:
@@ -56,15 +48,6 @@ def server_counts(url: str, path: str = "/query") -> dict[str, int]:
 def graph_rows(url: str, graph: str) -> set[tuple[str, str, str]]:
     rows = sparql(url, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     return {(r["s"]["value"], r["p"]["value"], r["o"]["value"]) for r in rows}
-
-
-def write_nt(path: Path, n: int, *, start: int = 0, bnodes: bool = False) -> Path:
-    lines = []
-    for i in range(start, start + n):
-        subject = f"_:b{i}" if bnodes else f"<{EX}s{i}>"
-        lines.append(f'{subject} <{EX}p> "value {i}" .')
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -312,14 +295,19 @@ def test_upload_cut_midway_into_an_empty_graph_leaves_it_empty(
 # --- Virtuoso ------------------------------------------------------------------------------------
 
 
+def virtuoso_env(server: VirtuosoServer, tmp_path: Path) -> dict[str, str]:
+    """The private Virtuoso's credentials in the environment, and no ~/.netrc."""
+    return {
+        "SPACEKG_USER": server.user,
+        "SPACEKG_PASSWORD": server.password,
+        "NETRC": str(tmp_path / "none"),
+    }
+
+
 def test_bundle_to_virtuoso_load_replace_query(
     virtuoso_server: VirtuosoServer, real_bundle: None, tmp_path: Path
 ) -> None:
-    env = {
-        "SPACEKG_USER": virtuoso_server.user,
-        "SPACEKG_PASSWORD": virtuoso_server.password,
-        "NETRC": str(tmp_path / "none"),
-    }
+    env = virtuoso_env(virtuoso_server, tmp_path)
     url = virtuoso_server.url
     for _ in range(2):  # load, then replace (staging graph + MOVE)
         code, out, err = cli(
@@ -362,11 +350,7 @@ def test_virtuoso_replace_a_user_file_with_digest_auth(
 ) -> None:
     """Regression: Virtuoso hung up with 'Broken pipe' when a large upload met its Digest
     challenge; spacekg now fetches the challenge before sending the body."""
-    env = {
-        "SPACEKG_USER": virtuoso_server.user,
-        "SPACEKG_PASSWORD": virtuoso_server.password,
-        "NETRC": str(tmp_path / "none"),
-    }
+    env = virtuoso_env(virtuoso_server, tmp_path)
     f = write_nt(tmp_path / "a.nt", 6000)
     g = G + "/virtuoso"
     for expected_method in ("gsp-post", "gsp-put+move"):
@@ -392,11 +376,7 @@ def test_virtuoso_update_fallback_in_chunks_it_accepts(
 ) -> None:
     """Regression: 10,000-triple INSERT DATA requests exceed Virtuoso's SQL size limit (SP031);
     the virtuoso preset sends 1,000 at a time."""
-    env = {
-        "SPACEKG_USER": virtuoso_server.user,
-        "SPACEKG_PASSWORD": virtuoso_server.password,
-        "NETRC": str(tmp_path / "none"),
-    }
+    env = virtuoso_env(virtuoso_server, tmp_path)
     f = write_nt(tmp_path / "a.nt", 2500)
     g = G + "/virtuoso-update"
     for _ in range(2):

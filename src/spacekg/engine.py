@@ -431,15 +431,25 @@ def parameter_values(
         return ()
     cls = SKG_NS + "".join(part[:1].upper() + part[1:] for part in param.name.split("_"))
     backend = backend if backend is not None else default_backend()
-    try:
-        result = backend.execute(
+    return tuple(
+        _first_column_names(
+            backend,
             f"SELECT DISTINCT ?x WHERE {{ ?x a <{cls}> FILTER(isIRI(?x)) }} ORDER BY ?x "
-            f"LIMIT {int(limit)}"
+            f"LIMIT {int(limit)}",
+            query,
         )
+    )
+
+
+def _first_column_names(backend: Backend, sparql: str, query: StoredQuery) -> list[str]:
+    """The IRIs in the first column of ``sparql``'s rows, as prefixed names if ``query`` knows
+    the prefix; none if the backend fails (these only feed hints)."""
+    try:
+        result = backend.execute(sparql)
     except (SyntaxError, StoreError):
-        return ()
+        return []
     prefixes = known_prefixes(query)
-    return tuple(_pname(row[0].value, prefixes) for row in result.rows if row and row[0])
+    return [_pname(row[0].value, prefixes) for row in result.rows if row and row[0]]
 
 
 def suggest_values(
@@ -455,13 +465,10 @@ def suggest_values(
     close = [v for v in values if word in v.split(":", 1)[-1].lower()]
     if not close:
         needle = word.replace("\\", "").replace('"', "")
-        try:
-            result = backend.execute(
-                f'SELECT DISTINCT ?x WHERE {{ ?x ?p ?o FILTER(STRSTARTS(STR(?x), "{SKGID_NS}") '
-                f'&& CONTAINS(LCASE(STRAFTER(STR(?x), "{SKGID_NS}")), "{needle}")) }}'
-            )
-        except (SyntaxError, StoreError):
-            return ()
-        prefixes = known_prefixes(query)
-        close = [_pname(row[0].value, prefixes) for row in result.rows if row and row[0]]
+        close = _first_column_names(
+            backend,
+            f'SELECT DISTINCT ?x WHERE {{ ?x ?p ?o FILTER(STRSTARTS(STR(?x), "{SKGID_NS}") '
+            f'&& CONTAINS(LCASE(STRAFTER(STR(?x), "{SKGID_NS}")), "{needle}")) }}',
+            query,
+        )
     return tuple(sorted(close, key=lambda v: (len(v), v))[:3])

@@ -49,7 +49,8 @@ from spacekg.shacl import (
     parse_path,
 )
 from spacekg.shacl_literals import compare, lang_matches, lexically_valid
-from spacekg.shacl_sparql import check_supported
+from spacekg.shacl_model import term_to_ox
+from spacekg.shacl_sparql import all_shapes, check_supported, sibling_shapes
 
 Raw = tuple[Any, Any, str, "PathExpr | None", Term, str]
 
@@ -199,18 +200,6 @@ class Data:
         if kind == "alt":
             return list(self._eval_path(f, ("alt", tuple(("inv", s) for s in path[1]))))
         return list(self._eval_path(f, (kind, ("inv", path[1]))))
-
-
-def term_to_ox(t: Term) -> Any:
-    import pyoxigraph as ox
-
-    if t.kind == "uri":
-        return ox.NamedNode(t.value)
-    if t.kind == "bnode":
-        return ox.BlankNode(t.value)
-    if t.lang:
-        return ox.Literal(t.value, language=t.lang)
-    return ox.Literal(t.value, datatype=ox.NamedNode(t.datatype or XSD + "string"))
 
 
 # --------------------------------------------------------------------------- the engine
@@ -560,13 +549,7 @@ class _Engine:
             bad = self.failing(s, values)
             sibling_bads: list[set[Any]] = []
             if _is_true(g.value(shape, SH + "qualifiedValueShapesDisjoint")):
-                for parent in g.subjects(SH + "property", shape):
-                    for sib in g.objects(parent, SH + "property"):
-                        if sib == shape:
-                            continue
-                        for ss in g.objects(sib, SH + "qualifiedValueShape"):
-                            if ss != s:
-                                sibling_bads.append(self.failing(ss, values))
+                sibling_bads = [self.failing(ss, values) for ss in sibling_shapes(g, shape, s)]
             good = set(values) - bad
             for sib in sibling_bads:
                 good &= sib  # disjoint: a value conforming to a sibling shape does not count
@@ -611,18 +594,6 @@ def _nodekind_check(ox: Any, k: Term) -> Any:
     if ok is None:
         raise Unsupported(f"unknown sh:nodeKind {k.n3()}")
     return lambda v: not isinstance(v, ok)
-
-
-def all_shapes(g: TripleIndex) -> list[Term]:
-    found: dict[Term, None] = {}
-    for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
-        for s in g.subjects(SH + p):
-            found[s] = None
-    for t in ("NodeShape", "PropertyShape"):
-        for s in g.subjects(RDF + "type", Term("uri", SH + t)):
-            if Term("uri", RDFS + "Class") in g.objects(s, RDF + "type"):
-                found[s] = None
-    return sorted(found, key=lambda t: (t.kind, t.value))
 
 
 def validate_data(data: Data, shapes: TripleIndex) -> list[ShaclResult]:

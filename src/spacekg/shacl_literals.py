@@ -47,7 +47,7 @@ _LEXICAL = {
     "hexBinary": "([0-9a-fA-F]{2})*",
     "base64Binary": r"[A-Za-z0-9+/=\s]*",
 }
-_INT_RANGES: dict[str, tuple[int | None, int | None]] = {
+INT_RANGES: dict[str, tuple[int | None, int | None]] = {
     "nonNegativeInteger": (0, None),
     "positiveInteger": (1, None),
     "nonPositiveInteger": (None, 0),
@@ -62,7 +62,7 @@ _INT_RANGES: dict[str, tuple[int | None, int | None]] = {
     "unsignedByte": (0, 255),
 }
 _LEX_RE = {k: re.compile(v) for k, v in _LEXICAL.items() if v is not None}
-_NUMERIC = {"integer", "decimal", "float", "double", *_INT_RANGES}
+_NUMERIC = {"integer", "decimal", "float", "double", *INT_RANGES}
 
 
 def lexically_valid(datatype: str, lexical: str) -> bool:
@@ -70,10 +70,10 @@ def lexically_valid(datatype: str, lexical: str) -> bool:
     if not datatype.startswith(XSD):
         return True
     local = datatype[len(XSD) :]
-    if local in _INT_RANGES:
+    if local in INT_RANGES:
         if not _LEX_RE["integer"].fullmatch(lexical):
             return False
-        lo, hi = _INT_RANGES[local]
+        lo, hi = INT_RANGES[local]
         n = int(lexical)
         return (lo is None or n >= lo) and (hi is None or n <= hi)
     rx = _LEX_RE.get(local)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -156,6 +157,24 @@ def _corrupted(text: str) -> None:
     )
 
 
+@contextmanager
+def _parse_errors(p: Path) -> Iterator[None]:
+    """Turn what parsing ``p`` raises into one-line :class:`InputError` messages."""
+    try:
+        yield
+    except SyntaxError as err:
+        raise _syntax_error(p, err) from err
+    except UnicodeDecodeError as err:
+        raise InputError(f"{p}: not UTF-8 (byte {err.start})", hint="re-save as UTF-8") from err
+    except ValueError as err:
+        text = str(err).splitlines()[0] if str(err) else type(err).__name__
+        if "utf" in text.lower():
+            raise InputError(f"{p}: not UTF-8: {text}", hint="re-save as UTF-8") from err
+        raise InputError(f"{p}: cannot parse: {text}") from err
+    except OSError as err:
+        raise InputError(f"{p}: cannot read: {err}") from err
+
+
 def load_into(store: pyoxigraph.Store, path: PathLike, *, rename_blank_nodes: bool = False) -> None:
     """Parse one RDF file into the default graph of ``store``, with one-line errors.
 
@@ -168,7 +187,7 @@ def load_into(store: pyoxigraph.Store, path: PathLike, *, rename_blank_nodes: bo
     fmt = rdf_format(p)
     _check_file(p)
     base = p.resolve().as_uri()
-    try:
+    with _parse_errors(p):
         raw = p.read_bytes()
         simple = fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
         if simple and not (rename_blank_nodes and b"_:" in raw):
@@ -189,17 +208,6 @@ def load_into(store: pyoxigraph.Store, path: PathLike, *, rename_blank_nodes: bo
                 format=ox.RdfFormat.N_TRIPLES,
                 to_graph=ox.DefaultGraph(),
             )
-    except SyntaxError as err:
-        raise _syntax_error(p, err) from err
-    except UnicodeDecodeError as err:
-        raise InputError(f"{p}: not UTF-8 (byte {err.start})", hint="re-save as UTF-8") from err
-    except ValueError as err:
-        text = str(err).splitlines()[0] if str(err) else type(err).__name__
-        if "utf" in text.lower():
-            raise InputError(f"{p}: not UTF-8: {text}", hint="re-save as UTF-8") from err
-        raise InputError(f"{p}: cannot parse: {text}") from err
-    except OSError as err:
-        raise InputError(f"{p}: cannot read: {err}") from err
 
 
 def _as_paths(data: Any) -> list[Path]:
@@ -320,19 +328,8 @@ def read_triples(data: DataInput, ontology: PathLike | Sequence[PathLike] | None
     for p in files:
         fmt = rdf_format(p)
         _check_file(p)
-        try:
+        with _parse_errors(p):
             for q in ox.parse(
                 path=str(p), format=fmt, base_iri=p.resolve().as_uri(), rename_blank_nodes=rename
             ):
                 yield (q.subject, q.predicate, q.object)
-        except SyntaxError as err:
-            raise _syntax_error(p, err) from err
-        except UnicodeDecodeError as err:
-            raise InputError(f"{p}: not UTF-8 (byte {err.start})", hint="re-save as UTF-8") from err
-        except ValueError as err:
-            text = str(err).splitlines()[0] if str(err) else type(err).__name__
-            if "utf" in text.lower():
-                raise InputError(f"{p}: not UTF-8: {text}", hint="re-save as UTF-8") from err
-            raise InputError(f"{p}: cannot parse: {text}") from err
-        except OSError as err:
-            raise InputError(f"{p}: cannot read: {err}") from err

@@ -101,6 +101,19 @@ def term_from_ox(t: Any) -> Term:
     raise TypeError(f"not an RDF term: {t!r}")
 
 
+def term_to_ox(t: Term) -> Any:
+    """A :class:`Term` as a pyoxigraph term (no datatype: ``xsd:string``)."""
+    import pyoxigraph as ox
+
+    if t.kind == "uri":
+        return ox.NamedNode(t.value)
+    if t.kind == "bnode":
+        return ox.BlankNode(t.value)
+    if t.lang:
+        return ox.Literal(t.value, language=t.lang)
+    return ox.Literal(t.value, datatype=ox.NamedNode(t.datatype or XSD_STRING))
+
+
 def term_from_rdflib(t: Any) -> Term:
     from rdflib import BNode, URIRef
     from rdflib import Literal as RLiteral

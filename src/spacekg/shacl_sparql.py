@@ -60,6 +60,7 @@ from spacekg.shacl import (
     shape_key,
     term_from_ox,
 )
+from spacekg.shacl_literals import INT_RANGES
 
 SCRATCH = "urn:spacekg:shacl:"
 F = f"<{SCRATCH}f>"
@@ -125,20 +126,6 @@ _CASTABLE = {
         "gMonthDay",
         "gDay",
     )
-}
-_INT_RANGES: dict[str, tuple[int | None, int | None]] = {
-    "nonNegativeInteger": (0, None),
-    "positiveInteger": (1, None),
-    "nonPositiveInteger": (None, 0),
-    "negativeInteger": (None, -1),
-    "long": (-(2**63), 2**63 - 1),
-    "int": (-(2**31), 2**31 - 1),
-    "short": (-(2**15), 2**15 - 1),
-    "byte": (-128, 127),
-    "unsignedLong": (0, 2**64 - 1),
-    "unsignedInt": (0, 2**32 - 1),
-    "unsignedShort": (0, 2**16 - 1),
-    "unsignedByte": (0, 255),
 }
 
 _NODE_KINDS = {
@@ -530,13 +517,7 @@ class _Engine:
             disjoint = gv.value(shape, SH + "qualifiedValueShapesDisjoint")
             sibling_bads: list[set[Any]] = []
             if _is_true(disjoint):
-                for parent in gv.subjects(SH + "property", shape):
-                    for sib in gv.objects(parent, SH + "property"):
-                        if sib == shape:
-                            continue
-                        for ss in gv.objects(sib, SH + "qualifiedValueShape"):
-                            if ss != s:
-                                sibling_bads.append(self.failing(ss, vg))
+                sibling_bads = [self.failing(ss, vg) for ss in sibling_shapes(gv, shape, s)]
             counts: dict[Any, int] = dict.fromkeys(self.focus_nodes(g), 0)
             for f, v in pairs:
                 if v not in bad and all(v in b for b in sibling_bads):
@@ -561,8 +542,8 @@ def _datatype_violation(d: Term) -> str:
         base += f" && COALESCE(tz(<{XSD}dateTime>(STR(?v))) != '', false)"
     elif d.value in _CASTABLE:
         base += f" && isLiteral(<{d.value}>(STR(?v)))"
-    elif local in _INT_RANGES:
-        lo, hi = _INT_RANGES[local]
+    elif local in INT_RANGES:
+        lo, hi = INT_RANGES[local]
         base += f" && isLiteral(<{XSD}integer>(STR(?v)))"
         if lo is not None:
             base += f" && <{XSD}integer>(STR(?v)) >= {lo}"
@@ -592,6 +573,18 @@ def all_shapes(g: TripleIndex) -> list[Term]:
             if Term("uri", RDFS + "Class") in g.objects(s, RDF + "type"):
                 found[s] = None
     return sorted(found)
+
+
+def sibling_shapes(g: TripleIndex, shape: Term, qvs: Term) -> list[Term]:
+    """For sh:qualifiedValueShapesDisjoint: the qualified value shapes of ``shape``'s sibling
+    property shapes (those of the same parents), other than ``qvs``, in graph order."""
+    found: list[Term] = []
+    for parent in g.subjects(SH + "property", shape):
+        for sib in g.objects(parent, SH + "property"):
+            if sib == shape:
+                continue
+            found.extend(ss for ss in g.objects(sib, SH + "qualifiedValueShape") if ss != qvs)
+    return found
 
 
 def _message(g: TripleIndex, shape: Term, component: str, raw: Raw, path_text: str | None) -> str:
