@@ -111,26 +111,89 @@ def test_other_formats_are_refused_by_name(tmp_path: Path, suffix: str) -> None:
     assert (suffix or "extension-less") in line
 
 
-def test_rdfxml_external_entity_is_not_resolved(tmp_path: Path, no_network: list) -> None:
+XXE_CASES = {
+    # name: (the DOCTYPE, the declaration as the message quotes it)
+    "system": ('<!DOCTYPE rdf:RDF [\n  <!ENTITY secret SYSTEM "{uri}">\n]>',
+               "an external entity 'secret' (SYSTEM \"{uri}\")"),
+    "public": ('<!DOCTYPE rdf:RDF [\n  <!ENTITY secret PUBLIC "-//X//Secret//EN" "{uri}">\n]>',
+               "an external entity 'secret' (PUBLIC \"-//X//Secret//EN\" \"{uri}\")"),
+    "parameter": ('<!DOCTYPE rdf:RDF [\n  <!ENTITY % secret SYSTEM "{uri}">\n  %secret;\n]>',
+                  "an external parameter entity 'secret' (SYSTEM \"{uri}\")"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(XXE_CASES))
+def test_rdfxml_external_entity_is_refused_not_resolved(
+    tmp_path: Path, no_network: list, case: str
+) -> None:
+    """Regression: this said ``RDF/XML syntax error: <!ENTITY values should be enclosed in double
+    quotes (fix the file)``, which sends the user to fix the wrong thing."""
     secret = tmp_path / "secret.txt"
     secret.write_text("TOPSECRET-CONTENT-42")
+    doctype, declared = (t.format(uri=secret.as_uri()) for t in XXE_CASES[case])
     f = tmp_path / "xxe.rdf"
     f.write_text(
         '<?xml version="1.0"?>\n'
-        f'<!DOCTYPE rdf:RDF [ <!ENTITY secret SYSTEM "{secret.as_uri()}"> ]>\n'
+        f"{doctype}\n"
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
         ' xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">\n'
         '  <rdf:Description rdf:about="https://w3id.org/spacekg/id/xxe-test">\n'
         '    <rdfs:label xml:lang="en">&secret;</rdfs:label>\n'
         "  </rdf:Description>\n</rdf:RDF>\n"
     )
-    for fmt in ("text", "json", "turtle"):
-        code, out, err = run("validate", str(f), "--format", fmt)
+    expected = (
+        f"spacekg: error: {f}:3: RDF/XML declares {declared}; spacekg never resolves external "
+        "entities \u2014 inline the value or remove the declaration"
+    )
+    for args in (("validate", str(f), "--format", fmt) for fmt in ("text", "json", "turtle")):
+        code, out, err = run(*args)
         assert "TOPSECRET" not in out + err
-        assert code in (0, 1, 3)
-        if code == 3:
-            one_error_line(err)
+        assert code == 3, out + err
+        assert one_error_line(err) == expected
+        assert out == ""
+    # the diff command parses RDF/XML the same way
+    code, out, err = run("diff", str(f), str(f))
+    assert code == 3 and "TOPSECRET" not in out + err
+    assert one_error_line(err) == expected
     assert no_network == []
+
+
+def test_rdfxml_external_dtd_is_refused(tmp_path: Path, no_network: list) -> None:
+    f = tmp_path / "dtd.rdf"
+    f.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF SYSTEM "http://example.org/rdf.dtd">\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+    )
+    code, _, err = run("validate", str(f))
+    assert code == 3
+    assert one_error_line(err) == (
+        f'spacekg: error: {f}:2: RDF/XML names an external DTD (SYSTEM "http://example.org/rdf.dtd")'
+        "; spacekg never fetches it \u2014 inline the declarations or remove the reference"
+    )
+    assert no_network == []
+
+
+def test_rdfxml_internal_entities_are_fine(tmp_path: Path) -> None:
+    """Only external entities are refused: RDF/XML often abbreviates namespaces with internal
+    ones, and a `<!ENTITY` written in a comment is no declaration."""
+    f = tmp_path / "internal.rdf"
+    f.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n'
+        '  <!ENTITY skgid "https://w3id.org/spacekg/id/">\n'
+        '  <!ENTITY skg "https://w3id.org/spacekg/ontology#">\n]>\n'
+        "<!-- <!ENTITY not-one SYSTEM 'file:///etc/passwd'> -->\n"
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">\n'
+        '  <rdf:Description rdf:about="&skgid;entity-test">\n'
+        '    <rdf:type rdf:resource="&skg;State"/>\n'
+        '    <rdfs:label xml:lang="en">entity test (example)</rdfs:label>\n'
+        "  </rdf:Description>\n</rdf:RDF>\n"
+    )
+    code, out, err = run("validate", str(f), "--shapes", SHAPES)
+    assert code == 1, err  # parsed and validated: the state has no evidence
+    # located where the entity-abbreviated IRI is written (not `?`)
+    line = next(i for i, t in enumerate(f.read_text().splitlines(), 1) if "&skgid;" in t)
+    assert f"{f}:{line}: violation: skgid:entity-test: skg:hasEvidence:" in out, out
 
 
 def test_jsonld_remote_context_is_not_fetched(tmp_path: Path, no_network: list) -> None:

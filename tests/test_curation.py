@@ -6,6 +6,7 @@ Every test works in a temporary copy of the bundle (``--root``), never in the re
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -76,6 +77,36 @@ def test_source_add_copies_the_text_and_writes_the_source_node(root: Path) -> No
     # every node has an English label
     for s in set(g.subjects()):
         assert any(lbl.language == "en" for lbl in g.objects(s, RDFS_LABEL)), s
+
+
+def test_source_add_without_publisher_validates_with_a_warning(root: Path) -> None:
+    """Regression: --publisher is optional, yet the source node it wrote failed the bundled
+    shapes (dcterms:publisher minCount 1 was a violation). Now: one warning, exit 0."""
+    code, _, err = run(
+        "source", "add", str(EXAMPLE), "--url", URL, "--author", "Ada Example",
+        "--root", str(root),
+    )  # fmt: skip
+    assert code == 0, err
+    written = root / "data" / "source-example-note.ttl"
+    g = Graph().parse(written, format="turtle")
+    assert g.value(URIRef(ID_NS + "source-example-note"), DCT.publisher) is None
+    code, out, err = run("validate", str(written), "--root", str(root), "--format", "json")
+    assert code == 0, out + err
+    results = json.loads(out)["results"]
+    assert not [r for r in results if r["severity"] == "Violation"], results
+    publisher = [r for r in results if r["path"] == "dcterms:publisher"]
+    assert len(publisher) == 1, results
+    assert publisher[0]["severity"] == "Warning"
+    assert publisher[0]["focus"] == "skgid:source-example-note"
+    assert publisher[0]["file"] == str(written)
+    assert publisher[0]["line"] == next(
+        i
+        for i, t in enumerate(written.read_text().splitlines(), 1)
+        if t.startswith("skgid:source-example-note ")
+    )
+    assert "--publisher" in publisher[0]["message"]
+    # with --fail-on warning the same file fails: the warning is a real finding
+    assert run("validate", str(written), "--root", str(root), "--fail-on", "warning")[0] == 1
 
 
 def test_source_add_is_deterministic_and_idempotent(root: Path, tmp_path: Path) -> None:

@@ -8,11 +8,15 @@ outgoing triples, nested blank nodes as "_"), literals as oxigraph canonicalises
 sides, blank-node shapes by spacekg.shacl.shape_key. A test whose shapes graph the fast engine
 declined would have to fall back to pySHACL (asserted, with EXPECTED_FALLBACK naming it) and still
 be right; none does in Core. The suite lives in ``../shared/w3c-shacl-tests/core`` next to the
-checkout (the same layout in CI); without it the tests are skipped with that reason.
+checkout (the same layout in CI); without it the tests are skipped with that reason, unless
+SPACEKG_REQUIRE_W3C is set (as .ci/run does): then a missing suite is a failure.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -32,7 +36,13 @@ from spacekg.shacl import (
     validate_graph,
 )
 
-SUITE = Path(__file__).resolve().parents[1].parent / "shared" / "w3c-shacl-tests" / "core"
+#: ``SPACEKG_W3C_SUITE`` points elsewhere (a test of this very rule uses it); CI sets
+#: ``SPACEKG_REQUIRE_W3C=1`` (.ci/run), and then a missing suite fails instead of skipping.
+SUITE = Path(
+    os.environ.get("SPACEKG_W3C_SUITE")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "w3c-shacl-tests" / "core"
+)
+REQUIRED = bool(os.environ.get("SPACEKG_REQUIRE_W3C"))
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 SHT = "http://www.w3.org/ns/shacl-test#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -173,7 +183,9 @@ def _actual(report: ShaclReport, data_idx: TripleIndex) -> Counter[Any]:
     return rows
 
 
-@pytest.mark.skipif(not SUITE.is_dir(), reason=f"W3C SHACL test suite not found at {SUITE}")
+@pytest.mark.skipif(
+    not SUITE.is_dir() and not REQUIRED, reason=f"W3C SHACL test suite not found at {SUITE}"
+)
 @pytest.mark.parametrize("engine", ["auto", "sparql", "pyshacl"])
 @pytest.mark.parametrize(("manifest", "data", "shapes", "result"), TESTS)
 def test_w3c_core(manifest: Path, data: Path, shapes: Path, result: Term, engine: str) -> None:
@@ -207,7 +219,40 @@ def test_w3c_core(manifest: Path, data: Path, shapes: Path, result: Term, engine
 
 
 def test_w3c_suite_present_or_skipped() -> None:
-    """In CI the suite sits beside the clone; say so plainly when it does not."""
+    """In CI the suite sits beside the clone; say so plainly when it does not, and fail when
+    SPACEKG_REQUIRE_W3C is set (CI), so a missing suite cannot pass as a skip."""
     if not SUITE.is_dir():
+        if REQUIRED:
+            pytest.fail(
+                f"SPACEKG_REQUIRE_W3C is set but the W3C SHACL test suite is not at {SUITE}"
+            )
         pytest.skip(f"W3C SHACL test suite not found at {SUITE}")
     assert len(TESTS) >= 90, f"only {len(TESTS)} sht:Validate tests found under {SUITE}"
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_a_missing_suite_fails_when_required(tmp_path: Path, required: bool) -> None:
+    """This module, run on a missing suite: skipped, or failed under SPACEKG_REQUIRE_W3C."""
+    env = {k: v for k, v in os.environ.items() if k != "SPACEKG_REQUIRE_W3C"}
+    env["SPACEKG_W3C_SUITE"] = str(tmp_path / "no-suite")
+    if required:
+        env["SPACEKG_REQUIRE_W3C"] = "1"
+    test = f"{__file__}::test_w3c_suite_present_or_skipped"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", test],
+        env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    if required:
+        assert proc.returncode == 1, proc.stdout
+        assert "1 failed" in proc.stdout
+        assert "SPACEKG_REQUIRE_W3C is set but the W3C SHACL test suite is not at" in proc.stdout
+    else:
+        assert proc.returncode == 0, proc.stdout
+        assert "1 skipped" in proc.stdout
+
+
+def test_ci_requires_the_suite() -> None:
+    """.ci/run exports SPACEKG_REQUIRE_W3C before it runs the tests."""
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    export = ci.index("export SPACEKG_REQUIRE_W3C=1")
+    assert export < ci.index("python -m pytest")

@@ -72,7 +72,7 @@ def test_the_expectation_fixtures_cover_every_check() -> None:
     report = validate(EXPECTING, shapes=SHAPES)
     checks = {f.shape for f in report.findings if f.shape.startswith("skgsh:")}
     for check in ("UnknownTerm", "TermTypo", "ForeignTerm", "NamespaceTypo", "DuplicateLabel",
-                  "EvidenceSpan"):  # fmt: skip
+                  "EvidenceSpan", "DisjointClasses"):  # fmt: skip
         assert f"skgsh:{check}Check" in checks, check
     assert report.fails("violation")
 
@@ -109,6 +109,92 @@ def test_new_data_breaking_an_existing_node_is_reported_there() -> None:
     first = next(i for i, t in enumerate(actors, 1) if re.search(r"skgid:quad(?![\w-])", t))
     assert (broken[0].file, broken[0].line) == ("data/actors.ttl", first)
     assert "cannot be a place" in broken[0].message
+
+
+@pytest.mark.skipif(not shapes_path().is_file(), reason="ontology/shapes.ttl not written yet")
+@pytest.mark.parametrize(
+    ("engine", "inference"),
+    [("auto", "none"), ("auto", "rdfs"), ("auto", "owlrl"), ("pyshacl", "none"),
+     ("fast", "none"), ("pyshacl", "owlrl")],
+)  # fmt: skip
+def test_a_clash_with_an_existing_entity_is_seen_with_the_bundled_shapes(
+    engine: str, inference: str
+) -> None:
+    """Regression: `skgid:japan a skg:Place` (japan is a skg:State in data/actors.ttl, and
+    skg:Place and skg:Actor are disjoint) conformed with the bundled shapes, with every engine and
+    inference. The disjointness check is validate's own, so every engine reports it."""
+    fixture = FIXTURES / "breaks-existing.ttl"
+    code, out, err = run(
+        "validate", str(fixture), "--engine", engine, "--inference", inference, "--limit", "0"
+    )
+    assert code == 1, out + err
+    clash = [t for t in out.splitlines() if ": rdf:type: " in t]
+    assert len(clash) == 1, out
+    here = next(i for i, t in enumerate(fixture.read_text().splitlines(), 1) if "skg:Place" in t)
+    actors = (bundle_root() / "data" / "actors.ttl").read_text().splitlines()
+    there = next(i for i, t in enumerate(actors, 1) if t.startswith("skgid:japan a skg:State"))
+    assert clash[0].startswith(f"{fixture}:{here}: violation: skgid:japan: rdf:type: ")
+    assert f"typed skg:Place here but skg:State in data/actors.ttl:{there}" in clash[0]
+    assert "skg:Place and skg:Actor (a superclass of skg:State) are disjoint" in clash[0]
+    # the Turtle report carries it as a result of our own check
+    code, ttl, _ = run("validate", str(fixture), "--engine", engine, "--format", "turtle")
+    g = Graph().parse(data=ttl, format="turtle")
+    components = set(g.objects(None, SH.sourceConstraintComponent))
+    assert any(str(c).endswith("DisjointClassesCheck") for c in components)
+
+
+def test_disjointness_is_read_from_the_ontology_generically(tmp_path: Path) -> None:
+    """owl:disjointWith and owl:AllDisjointClasses of whatever ontology is in context, with the
+    rdfs:subClassOf closure (also of classes the new file declares); a clash within the
+    context alone is not blamed on the new file."""
+    root = tmp_path / "kg"
+    (root / "ontology").mkdir(parents=True)
+    (root / "data").mkdir()
+    (root / "seeds").mkdir()
+    head = (
+        "@prefix ex: <http://example.org/pets#> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    )
+    (root / "ontology" / "spacekg.ttl").write_text(
+        head + "ex:Cat a owl:Class . ex:Dog a owl:Class . ex:Bird a owl:Class .\n"
+        "ex:Cat owl:disjointWith ex:Dog .\n"
+        "ex:Kitten rdfs:subClassOf ex:Cat .\n"
+        "[] a owl:AllDisjointClasses ; owl:members ( ex:Bird ex:Fish ) .\n"
+    )
+    (root / "ontology" / "shapes.ttl").write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n")
+    (root / "data" / "pets.ttl").write_text(
+        head + "ex:rex a ex:Dog .\nex:tweety a ex:Bird .\nex:odd a ex:Cat , ex:Dog .\n"
+    )
+    new = tmp_path / "new.ttl"
+    new.write_text(
+        head + "ex:Puppy rdfs:subClassOf ex:Dog .\n"
+        "ex:rex a ex:Kitten .\n"  # line 5: Kitten < Cat, disjoint with Dog (in pets.ttl)
+        "ex:tweety a ex:Fish .\n"  # line 6
+        "ex:tom a ex:Kitten , ex:Puppy .\n"  # line 7: both in the new file
+        "ex:odd rdfs:label 'already odd' .\n"  # the context's own clash: not reported
+    )
+    report = validate([new], root=root)
+    clashes = sorted(
+        (f.line, f.focus, f.message)
+        for f in report.findings
+        if f.shape.endswith("DisjointClassesCheck")
+    )
+    assert [(line, focus) for line, focus, _ in clashes] == [
+        (5, "<http://example.org/pets#rex>"),
+        (6, "<http://example.org/pets#tweety>"),
+        (7, "<http://example.org/pets#tom>"),
+    ], render_text(report)
+    assert "Kitten> here but <http://example.org/pets#Dog> in data/pets.ttl:4" in clashes[0][2]
+    assert "(a superclass of <http://example.org/pets#Kitten>)" in clashes[0][2]
+    assert "Fish> here but <http://example.org/pets#Bird> in data/pets.ttl:5" in clashes[1][2]
+    assert "typed both" in clashes[2][2]
+    assert all(f.severity == "Violation" for f in report.findings if "Disjoint" in f.shape)
+    assert report.fails()
+    # the bundle alone (the data files are what is validated): the context's clash is reported
+    alone = validate([], root=root)
+    odd = [f for f in alone.findings if f.shape.endswith("DisjointClassesCheck")]
+    assert [(f.file, f.line) for f in odd] == [("data/pets.ttl", 6)], render_text(alone)
 
 
 def test_text_format_one_line_per_result_then_summary() -> None:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from spacekg.errors import EXIT_INTERNAL, SpacekgError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class SpacekgGroup(click.Group):
@@ -124,6 +127,16 @@ def _silence_stdout() -> None:
 
 def _lines(lines: list[str]) -> str:
     return "".join(line + "\n" for line in lines)
+
+
+def _output_option(f: Any) -> Any:
+    return click.option(
+        "-o",
+        "--output",
+        default=None,
+        type=click.Path(dir_okay=False, path_type=str),
+        help="Write to FILE (atomically) instead of stdout.",
+    )(f)
 
 
 @main.group("query")
@@ -236,13 +249,7 @@ def query_show_cmd(name: str) -> None:
     show_default=True,
     help="In-memory engine (rdflib: slower, for cross-checks).",
 )
-@click.option(
-    "-o",
-    "--output",
-    default=None,
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Write to FILE (atomically) instead of stdout.",
-)
+@_output_option
 def query_run_cmd(
     name: str,
     params: tuple[str, ...],
@@ -283,13 +290,7 @@ def query_run_cmd(
     help="trig/nquads/jsonld keep one named graph per file; turtle/ntriples merge.",
 )
 @click.option("--inferred", is_flag=True, help="Add the OWL RL entailments as a named graph.")
-@click.option(
-    "-o",
-    "--output",
-    default=None,
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Write to FILE (atomically) instead of stdout.",
-)
+@_output_option
 def export_cmd(fmt: str, inferred: bool, output: str | None) -> None:
     """The whole graph for triple stores, same bytes on every run."""
     from spacekg.export import export
@@ -312,13 +313,7 @@ def export_cmd(fmt: str, inferred: bool, output: str | None) -> None:
     show_default=True,
     type=click.Choice(["turtle", "ntriples"]),
 )
-@click.option(
-    "-o",
-    "--output",
-    default=None,
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Write to FILE (atomically) instead of stdout.",
-)
+@_output_option
 def reason_cmd(profile: str, fmt: str, output: str | None) -> None:
     """The inferred triples only (no asserted ones, no axiomatic noise)."""
     from spacekg.export import reason_text
@@ -366,6 +361,13 @@ def _root_option(f: Any) -> Any:
         default=None,
         help="The checkout to work in (default: the bundled graph's folder).",
     )(f)
+
+
+def _root_path(root: str | None) -> Path | None:
+    """The --root option as a Path (None: the bundled graph's folder)."""
+    from pathlib import Path
+
+    return Path(root) if root else None
 
 
 @main.command("validate")
@@ -437,7 +439,7 @@ def validate_cmd(
         shapes=shapes,
         inference=inference,
         engine=engine,
-        root=Path(root) if root else None,
+        root=_root_path(root),
     )
     if fmt == "json":
         click.echo(render_json(report), nl=False)
@@ -472,7 +474,7 @@ def source_add_cmd(
         url=url,
         authors=list(authors),
         publisher=publisher,
-        root=Path(root) if root else None,
+        root=_root_path(root),
     )
     for path in done.changed:
         click.echo(f"wrote {path}", err=True)
@@ -488,11 +490,9 @@ def source_add_cmd(
 @_root_option
 def excerpt_cmd(source: str, quote: str, occurrence: int | None, root: str | None) -> None:
     """Print a Turtle evidence span for QUOTE in SOURCE (a seed file or source node)."""
-    from pathlib import Path
-
     from spacekg.curation import excerpt
 
-    found = excerpt(source, quote, occurrence=occurrence, root=Path(root) if root else None)
+    found = excerpt(source, quote, occurrence=occurrence, root=_root_path(root))
     click.echo(found.turtle, nl=False)
 
 

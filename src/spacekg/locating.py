@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from spacekg.errors import InputError
 from spacekg.iris import short, split_iri
 from spacekg.results import Term
+from spacekg.shacl_model import term_to_ox
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -142,6 +143,7 @@ def _chunks(data: bytes) -> Iterator[bytes]:
 
 _PREFIX_DECL = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 _XMLNS_DECL = re.compile(r'xmlns:([A-Za-z][\w.-]*)\s*=\s*"([^"]*)"')
+_ENTITY_DECL = re.compile(r"""<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"]*)"|'([^']*)')""")
 
 
 class Locator:
@@ -179,6 +181,11 @@ class Locator:
     def forms(self, src: Source, iri: str) -> list[str]:
         """How ``iri`` can be written in ``src``: <IRI>, "IRI", 'IRI', prefix:local."""
         out = [f"<{iri}>", f'"{iri}"', f"'{iri}'"]
+        for name, value in self._entities(src).items():
+            # RDF/XML abbreviating with an internal entity: rdf:about="&skgid;japan"
+            if value and iri.startswith(value):
+                rest = iri[len(value) :]
+                out += [f'"&{name};{rest}"', f"'&{name};{rest}'"]
         by_ns = self._by_namespace(src)
         ns, _ = split_iri(iri)
         # prefixes are looked up by the IRI's namespace and each shorter one it starts with
@@ -188,6 +195,18 @@ class Locator:
             for prefix in by_ns.get(iri[:cut], ()):
                 out.append(f"{prefix}:{iri[cut:]}")
         return out
+
+    def _entities(self, src: Source) -> dict[str, str]:
+        """Internal entities an RDF/XML file declares (``<!ENTITY skgid "https://...">``)."""
+        key = "entities:" + src.graph
+        if key not in self.prefixes:
+            found: dict[str, str] = {}
+            if src.path.suffix.lower() in (".rdf", ".owl", ".xml"):
+                head = self._data(src)[:200_000].decode("utf-8", "replace")
+                for name, double, single in _ENTITY_DECL.findall(head):
+                    found.setdefault(name, double or single)
+            self.prefixes[key] = found
+        return self.prefixes[key]
 
     def _by_namespace(self, src: Source) -> dict[str, list[str]]:
         key = "ns:" + src.graph
@@ -271,7 +290,7 @@ class Locator:
         """Is ``term`` the subject of a triple of the new files (the default graph)?"""
         import pyoxigraph as ox
 
-        node = to_ox(term)
+        node = term_to_ox(term)
         if not isinstance(node, (ox.NamedNode, ox.BlankNode)):
             return False
         pattern = self.store.quads_for_pattern(node, None, None, ox.DefaultGraph())
@@ -281,7 +300,7 @@ class Locator:
         """Is ``term`` a subject (or, unless ``as_subject``, an object) in ``src``?"""
         import pyoxigraph as ox
 
-        node = to_ox(term)
+        node = term_to_ox(term)
         g = graph_of(src)
         if src.new and sum(1 for s in self.sources if s.new) > 1:
             # new files share the default graph: ask the file's text as well
@@ -304,7 +323,7 @@ class Locator:
         import pyoxigraph as ox
 
         seen: set[str] = set()
-        node: Any = to_ox(term)
+        node: Any = term_to_ox(term)
         g = graph_of(src)
         while isinstance(node, ox.BlankNode) and node.value not in seen:
             seen.add(node.value)
@@ -331,17 +350,3 @@ class Locator:
                 return src.shown, self.line_of(src, anchor.value), short(anchor.value)
             return src.shown, 0, None
         return "", 0, None
-
-
-def to_ox(term: Term) -> Any:
-    import pyoxigraph as ox
-
-    if term.kind == "uri":
-        return ox.NamedNode(term.value)
-    if term.kind == "bnode":
-        return ox.BlankNode(term.value)
-    if term.lang:
-        return ox.Literal(term.value, language=term.lang)
-    if term.datatype:
-        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
-    return ox.Literal(term.value)

@@ -7,12 +7,14 @@
 * An empty file and a file that is not UTF-8 are refused with a clear message.
 * Nothing reaches the network: ``owl:imports`` is never followed (rdflib does not), JSON-LD
   documents whose ``@context`` is a URL (or uses ``@import``) are refused before rdflib would
-  fetch it, and RDF/XML external entities are not resolved (Python's SAX parser leaves external
-  general entities off by default; a test proves it).
+  fetch it, and RDF/XML that declares an external entity (general or parameter) or names an
+  external DTD is refused with the declaration's line (:func:`refuse_external_entities`), before
+  any parser could resolve it; internal entities (``<!ENTITY skg "https://...#">``) are fine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -93,6 +95,8 @@ def parse_file(path: Path | str, graph: Graph | None = None, fmt: str | None = N
     text = _decode(path, raw, fmt)
     if fmt == "json-ld":
         _refuse_remote_contexts(path, text)
+    if fmt == "xml":
+        refuse_external_entities(path, raw)
 
     from rdflib import Dataset, Graph
 
@@ -186,6 +190,71 @@ def _refuse_remote_contexts(path: Path, text: str) -> None:
                 )
 
     walk(doc)
+
+
+class _Prolog(Exception):
+    """Raised at the root element: the DTD (where entities are declared) is behind us."""
+
+
+def refuse_external_entities(path: Path, raw: bytes) -> None:
+    """RDF/XML: refuse a DOCTYPE that declares an external entity (general or parameter) or names
+    an external DTD, before any parser sees it. Read with expat, which reports the declarations
+    and resolves nothing; reading stops at the root element. A malformed prolog is left to the
+    RDF/XML parser, which reports it as a syntax error."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    found: list[tuple[int, str]] = []
+
+    def quoted(system: str | None, public: str | None) -> str:
+        if public is not None:
+            return f'PUBLIC "{public}" "{system or ""}"'
+        return f'SYSTEM "{system or ""}"'
+
+    def doctype(name: str, system: str | None, public: str | None, _internal: int) -> None:
+        if system is not None or public is not None:
+            found.append(
+                (
+                    parser.CurrentLineNumber,
+                    f"RDF/XML names an external DTD ({quoted(system, public)}); spacekg never "
+                    "fetches it — inline the declarations or remove the reference",
+                )
+            )
+            raise _Prolog
+
+    def entity(
+        name: str,
+        is_parameter: int,
+        value: str | None,
+        base: str | None,
+        system: str | None,
+        public: str | None,
+        notation: str | None,
+    ) -> None:
+        if system is None and public is None:
+            return  # an internal entity: its value is in the file
+        kind = "external parameter entity" if is_parameter else "external entity"
+        found.append(
+            (
+                parser.CurrentLineNumber,
+                f"RDF/XML declares an {kind} {name!r} ({quoted(system, public)}); spacekg never "
+                "resolves external entities — inline the value or remove the declaration",
+            )
+        )
+        raise _Prolog
+
+    def root(*_args: object) -> None:
+        raise _Prolog
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = root
+    with contextlib.suppress(_Prolog, expat.ExpatError, ValueError):
+        parser.Parse(raw, True)
+    if found:
+        line, message = found[0]
+        raise InputError(f"{path}:{line}: {message}")
 
 
 _POS_IN_MESSAGE = re.compile(r"line (\d+) column (\d+)")

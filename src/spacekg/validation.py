@@ -27,6 +27,12 @@ wrongly typed link. SHACL itself runs in
 * ``span`` (Violation): an evidence span whose quote is not at its offsets in its source seed
   (:func:`spacekg.evidence.verify_spans`; the message says where the quote actually is).
 * ``owl-imports`` (Warning): an ``owl:imports`` is never fetched.
+* ``disjoint-classes`` (Violation): a node typed, through the ``rdfs:subClassOf`` (and
+  ``owl:equivalentClass``) closure, with two classes the ontology declares disjoint
+  (``owl:disjointWith``, ``owl:AllDisjointClasses``, ``owl:disjointUnionOf``), at least one of the
+  two types stated in the new files; the other may be stated in an existing file, which the
+  message names with its line (:func:`spacekg.validation_checks.disjoint_pairs`). SHACL shapes
+  cannot say this generically, so it is validate's own check and every engine gets it.
 
 **Where a result is** (``file:line``). The file is the first new file that mentions the focus
 node (else the bundled file that describes it). The line is the first line of that file where
@@ -60,7 +66,7 @@ from spacekg.iris import short, shorten_path, show_term
 from spacekg.locating import CTX_GRAPH, NEW_GRAPH, Locator, Source, check_file, load_source
 from spacekg.results import Term
 from spacekg.validation_cache import result_key as _result_key
-from spacekg.validation_checks import OWL_IMPORTS, own_checks
+from spacekg.validation_checks import OWL_IMPORTS, TypeClash, own_checks
 from spacekg.validation_render import (  # noqa: F401 - re-exported
     NOWHERE,
     NOWHERE_INFERRED,
@@ -217,7 +223,7 @@ def validate(
         return _result_key(r) not in baseline
 
     kept = [r for r in report.results if relevant(r)]
-    terms, dangling_list, duplicates, spans, imports = own.result()
+    terms, dangling_list, duplicates, spans, imports, clashes = own.result()
     pool.shutdown()
     dangling = {t.value: hint for t, hint in dangling_list}
 
@@ -226,6 +232,7 @@ def validate(
     wanted.update(t.value for t, *_ in terms)
     wanted.update(dangling)
     nodes = [r.focus for r in kept] + [d[0] for d in duplicates] + [n for n, _ in spans]
+    nodes += [c.node for c in clashes]
     for node in nodes:
         if node.kind == "uri":
             wanted.add(node.value)
@@ -284,6 +291,9 @@ def validate(
             Finding(file, line, "Violation", show_term(node) or "", None, message, None, None,
                     CHECK_NS + "EvidenceSpanCheck", "skgsh:EvidenceSpanCheck", node)
         )  # fmt: skip
+    for clash in clashes:
+        file, line, anchor = locator.locate(clash.node)
+        findings.append(_clash_finding(clash, file, line, anchor, sources, locator))
     for subject, target in imports:
         file, line = _first_use(locator, new_sources, OWL_IMPORTS)
         findings.append(
@@ -307,6 +317,41 @@ def validate(
         inference,
         report.fallback_reason,
     )
+
+
+def _clash_finding(
+    clash: TypeClash,
+    file: str,
+    line: int,
+    anchor: str | None,
+    sources: list[Source],
+    locator: Locator,
+) -> Finding:
+    """A node typed with two disjoint classes: both classes, where the other type is stated,
+    and the ontology's disjoint pair behind it."""
+    focus = show_term(clash.node) or ""
+    if anchor:
+        focus = f"[] (a blank node of {anchor})"
+    here, other = short(clash.here), short(clash.other)
+    a, b = clash.axiom
+    part_a = here if a == clash.here else f"{short(a)} (a superclass of {here})"
+    part_b = other if b == clash.other else f"{short(b)} (a superclass of {other})"
+    why = f"{part_a} and {part_b} are disjoint in the ontology: no node can be both"
+    if clash.other_graph is None:
+        message = f"typed both {here} and {other} in the files validated; {why}"
+        hint = "keep one of the two types, or split the node in two IRIs"
+    else:
+        where = clash.other_graph
+        src = next((s for s in sources if s.graph == clash.other_graph), None)
+        if src is not None:
+            other_line = locator.line_of(src, clash.node.value) if clash.node.kind == "uri" else 0
+            where = f"{src.shown}:{other_line}" if other_line else src.shown
+        message = f"typed {here} here but {other} in {where}; {why}"
+        hint = f"give the {here.split(':')[-1]} its own IRI, or remove the wrong type"
+    return Finding(
+        file, line, "Violation", focus, "rdf:type", message, hint, f"<{clash.here}>",
+        CHECK_NS + "DisjointClassesCheck", "skgsh:DisjointClassesCheck", clash.node,
+    )  # fmt: skip
 
 
 def _shacl_message(r: ShaclResult) -> str:
