@@ -49,3 +49,8 @@ def test_the_library_example_runs(tmp_path: Path) -> None:
 @pytest.mark.parametrize("doc", sorted(set(re.findall(r"\]\((docs/[\w.-]+\.md)\)", README))))
 def test_linked_docs_exist(doc: str) -> None:
     assert (REPO / doc).is_file()
+
+
+def test_no_placeholder_is_left() -> None:
+    for placeholder in ("EXAMPLE_OUTPUT", "\nPERFORMANCE\n", "under construction"):
+        assert placeholder not in README
