@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from rdflib import RDF, RDFS, SKOS, Graph, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
-from spacekg.bundle import data_dir, seeds_dir
+from spacekg.bundle import data_dir, queries_dir, seeds_dir
 from spacekg.errors import InputError
 from spacekg.evidence import (
+    EVIDENCE_SPAN,
     HAS_EVIDENCE,
     SHA256,
     Seed,
@@ -24,7 +26,14 @@ from spacekg.evidence import (
     verify_spans,
 )
 
+if TYPE_CHECKING:
+    from servers import VirtuosoServer
+
 FIXTURES = Path(__file__).parent / "fixtures" / "evidence"
+OA = Namespace("http://www.w3.org/ns/oa#")
+SKGID = Namespace("https://w3id.org/spacekg/id/")
+SENTENCE = URIRef("https://w3id.org/spacekg/ontology#Sentence")
+NON_NEGATIVE_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
 MODEL_DOC = Path(__file__).parents[1] / "docs" / "model.md"
 DATA_FILES = sorted(data_dir().glob("*.ttl"))
 
@@ -88,8 +97,20 @@ def test_source_nodes_record_the_seed_digest(data_graph: Graph, seed: Seed) -> N
         assert str(data_graph.value(source, URIRef(SHA256))) == seed.sha256
 
 
+def without_sentences(graph: Graph) -> Graph:
+    """``graph`` minus the skg:Sentence nodes and their selectors (data/sentences.ttl)."""
+    out = Graph()
+    out += graph
+    for node in set(out.subjects(RDF.type, SENTENCE)):
+        for sel in list(out.objects(node, OA.hasSelector)):
+            out.remove((sel, None, None))
+        out.remove((node, None, None))
+    return out
+
+
 def test_every_sentence_is_covered(data_graph: Graph, seed: Seed) -> None:
-    missing = uncovered_sentences(data_graph, seed)
+    # the evidence spans alone, without the sentence nodes (which overlap every sentence)
+    missing = uncovered_sentences(without_sentences(data_graph), seed)
     assert missing == [], "\n".join(f"line {s.line}: {s.text[:70]}" for s in missing)
 
 
@@ -136,6 +157,155 @@ def test_quoted_text_lies_in_the_statement_span(data_graph: Graph, seed: Seed) -
     assert len(spans) >= 5
     for st, rows in spans.items():
         assert any(q in seed.text[a:b] for q, a, b in rows), st
+
+
+# --------------------------------------------------------------------- sentence nodes
+
+
+def sentence_nodes(graph: Graph) -> list[tuple[URIRef, int, int, str]]:
+    """(node, start, end, exact) of every skg:Sentence, in text order."""
+    out = []
+    for node in graph.subjects(RDF.type, SENTENCE):
+        sels = list(graph.objects(node, OA.hasSelector))
+        (exact,) = [graph.value(s, OA.exact) for s in sels if (s, OA.exact, None) in graph]
+        (start,) = [graph.value(s, OA.start) for s in sels if (s, OA.start, None) in graph]
+        (end,) = [graph.value(s, OA.end) for s in sels if (s, OA.end, None) in graph]
+        for offset in (start, end):
+            assert isinstance(offset, Literal) and offset.datatype == NON_NEGATIVE_INTEGER
+        out.append((node, int(start), int(end), str(exact)))
+    return sorted(out, key=lambda row: (row[1], row[2]))
+
+
+def test_sentence_nodes_are_the_split_sentences(seed: Seed) -> None:
+    """data/sentences.ttl holds one node per sentence of split_sentences(seed), in text order:
+    the same count, offsets and text, named sentence-NN with the label "sentence NN"."""
+    g = Graph().parse(data_dir() / "sentences.ttl", format="turtle")
+    nodes = sentence_nodes(g)
+    expected = split_sentences(seed.text)
+    assert len(nodes) == len(expected) == 19
+    assert [(s, e, x) for _, s, e, x in nodes] == [(s.start, s.end, s.text) for s in expected]
+    for i, (node, *_rest) in enumerate(nodes, start=1):
+        assert node == SKGID[f"sentence-{i:02d}"]
+        assert list(g.objects(node, RDFS.label)) == [Literal(f"sentence {i:02d}", lang="en")]
+        assert list(g.objects(node, OA.hasSource)) == [SKGID["article-small-cliques"]]
+        assert len(list(g.objects(node, OA.hasSelector))) == 2
+    # the sentence nodes are sound spans by verify_spans' rules too
+    with_source = g + Graph().parse(data_dir() / "source.ttl")
+    own = {str(n) for n, *_ in nodes}
+    assert [p for p in verify_spans(with_source, [seed]) if p.node in own] == []
+
+
+def test_sentences_are_not_evidence(data_graph: Graph) -> None:
+    sentences = set(data_graph.subjects(RDF.type, SENTENCE))
+    assert len(sentences) == 19
+    assert set(data_graph.objects(None, URIRef(HAS_EVIDENCE))) & sentences == set()
+    assert {s for s in sentences if (s, RDF.type, URIRef(EVIDENCE_SPAN)) in data_graph} == set()
+
+
+def test_sentence_nodes_do_not_count_as_coverage(data_graph: Graph, seed: Seed) -> None:
+    """Regression: sentence nodes have selectors like spans, but are not evidence; they cover
+    no sentence and are not counted as spans, yet verify_spans checks their offsets."""
+    only_sentences = Graph()
+    for name in ("sentences.ttl", "source.ttl"):
+        only_sentences.parse(data_dir() / name, format="turtle")
+    assert len(uncovered_sentences(only_sentences, seed)) == 19
+    sentences = {str(s) for s in data_graph.subjects(RDF.type, SENTENCE)}
+    assert {s.node for s in read_spans(data_graph)} & sentences == set()
+    assert {s.node for s in read_spans(data_graph, sentences=True)} >= sentences
+    broken = Graph()
+    broken += only_sentences
+    position = next(
+        sel
+        for sel in broken.objects(SKGID["sentence-02"], OA.hasSelector)
+        if (sel, OA.start, None) in broken
+    )
+    broken.set((position, OA.start, Literal(35, datatype=NON_NEGATIVE_INTEGER)))
+    problems = [p for p in verify_spans(broken, [seed]) if p.node in sentences]
+    assert [(p.node, p.kind) for p in problems] == [(str(SKGID["sentence-02"]), "quote-mismatch")]
+
+
+def query_sentences(entity: str) -> list[tuple[int, int, str]]:
+    from spacekg.engine import run_query
+
+    result = run_query("entity-sentences", {"entity": entity})
+    col = {v: i for i, v in enumerate(result.variables)}
+    return [
+        (int(row[col["start"]].value), int(row[col["end"]].value), row[col["exact"]].value)
+        for row in result.rows
+    ]
+
+
+def test_stored_query_matches_entity_sentences_for_the_us(data_graph: Graph, seed: Seed) -> None:
+    us = str(SKGID["united-states"])
+    expected = [(s.start, s.end, s.text) for s in entity_sentences(data_graph, us, seed)]
+    assert len(expected) == 16  # all but the byline, the Tokyo summit and the Five Eyes course
+    assert query_sentences(us) == expected
+
+
+def test_stored_query_matches_entity_sentences_for_every_node(
+    data_graph: Graph, seed: Seed
+) -> None:
+    """For every node with evidence, the SPARQL answer (spans overlapping, or the name as a whole
+    word) equals the Python one (spans overlapping): names never add a sentence the evidence
+    lacks, as test_every_sentence_naming_a_node_is_in_its_evidence requires."""
+    nodes = sorted(set(data_graph.subjects(URIRef(HAS_EVIDENCE), None)))
+    assert len(nodes) > 20
+    differ = {}
+    for node in nodes:
+        expected = [(s.start, s.end, s.text) for s in entity_sentences(data_graph, str(node), seed)]
+        got = query_sentences(str(node))
+        if got != expected:
+            differ[str(node)] = (got, expected)
+    assert differ == {}
+
+
+def test_stored_query_runs_on_virtuoso(
+    virtuoso_server: VirtuosoServer, real_bundle: None, tmp_path: Path
+) -> None:
+    """Regression: the first version (BIND of EXISTS) made Virtuoso fail with "SQ156: Internal
+    Optimized compiler error"; the UNION + GROUP BY form gives the golden there too."""
+    from golden_utils import assert_matches_golden
+    from store_utils import cli
+
+    from spacekg import gsp
+    from spacekg.engine import run_query
+
+    env = {
+        "SPACEKG_USER": virtuoso_server.user,
+        "SPACEKG_PASSWORD": virtuoso_server.password,
+        "NETRC": str(tmp_path / "none"),
+    }
+    url = virtuoso_server.url
+    code, _out, err = cli("load", "--endpoint", url, "--server", "virtuoso", "--inferred", env=env)
+    assert code == 0, err
+    backend = gsp.EndpointStore(gsp.endpoint(url, server="virtuoso"))
+    assert_matches_golden(run_query("entity-sentences", backend=backend), "entity-sentences")
+    us = run_query("entity-sentences", {"entity": str(SKGID["united-states"])}, backend=backend)
+    starts = [int(row[us.variables.index("start")].value) for row in us.rows]
+    assert starts == [start for start, _end, _text in query_sentences(str(SKGID["united-states"]))]
+
+
+def test_stored_query_finds_sentences_by_name_alone(tmp_path: Path, seed: Seed) -> None:
+    """An entity with no evidence is found by its label or alternative label as a whole word,
+    on both engines (oxigraph's and rdflib's regular expressions)."""
+    from spacekg.engine import OxigraphMemoryBackend, RdflibBackend, run_query
+
+    text = (data_dir() / "sentences.ttl").read_text(encoding="utf-8")
+    extra = (
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        '<https://example.org/x> rdfs:label "Black Skies"@en ; skos:altLabel "ROK" , "Tok" .\n'
+    )
+    sparql = (queries_dir() / "entity-sentences.rq").read_text(encoding="utf-8")
+    g = Graph().parse(data=text + extra, format="turtle")
+    g.parse(data_dir() / "source.ttl")
+    data = g.serialize(format="nt", encoding="utf-8")
+    bound = sparql.replace("?_entity_iri", "<https://example.org/x>")
+    for backend in (OxigraphMemoryBackend(data, use_cache=False), RdflibBackend(data)):
+        result = run_query(bound, backend=backend)
+        col = result.variables.index("sentence")
+        found = [row[col].value.rsplit("-", 1)[-1] for row in result.rows]
+        assert found == ["13", "16"], backend  # "Tok" is no whole word of "Tokyo"
+        assert {row[result.variables.index("foundBy")].value for row in result.rows} == {"label"}
 
 
 # --------------------------------------------------------------------- the sentence rule

@@ -65,6 +65,7 @@ CONTRACT_CLASSES = [
     "ReportedStatement",
     "AuthorClaim",
     "EvidenceSpan",
+    "Sentence",
     "SourceDocument",
 ]
 CONTRACT_PROPERTIES = [
@@ -310,6 +311,25 @@ def test_disjointness_catches_an_actor_used_as_a_stance() -> None:
     g.add((SKGID["claim-us-obsessed-with-hegemony"], SKG.hasStance, SKGID["japan"]))
     errors = rl_errors(rl_closure(g))
     assert any("japan" in e for e in errors), errors
+
+
+def test_sentence_is_a_specific_resource_but_not_an_evidence_span(closure: Graph) -> None:
+    g = ontology()
+    assert (SKG.Sentence, RDFS.subClassOf, OA.SpecificResource) in g
+    sentences = set(closure.subjects(RDF.type, SKG.Sentence))
+    assert len(sentences) == 19
+    for node in sentences:
+        assert (node, RDF.type, OA.SpecificResource) in closure
+        assert (node, RDF.type, SKG.EvidenceSpan) not in closure  # not one by any entailment
+
+
+def test_disjointness_catches_a_sentence_used_as_evidence() -> None:
+    """skg:hasEvidence has the range skg:EvidenceSpan, disjoint with skg:Sentence: evidence
+    must be a span with the supporting words, not a whole sentence node."""
+    g = ontology_and_data()
+    g.add((SKGID["japan"], SKG.hasEvidence, SKGID["sentence-06"]))
+    errors = rl_errors(rl_closure(g))
+    assert any("sentence-06" in e for e in errors), errors
 
 
 def test_disjointness_catches_an_agent_used_as_a_document() -> None:

@@ -10,32 +10,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 from golden_utils import assert_matches_golden, query_names
+from store_utils import EX, G, cli, write_nt
 
 from spacekg import stores
 from spacekg.bundle import INFERRED_GRAPH, graph_sources
-from spacekg.cli import main
 from spacekg.engine import run_query
 from spacekg.errors import InputError, StoreError
 from spacekg.export import iter_graphs
-
-G = "https://example.org/graph/user"
-EX = "https://example.org/id/"
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def write_nt(path: Path, n: int, *, start: int = 0, bnodes: bool = False) -> Path:
-    lines = []
-    for i in range(start, start + n):
-        subject = f"_:b{i}" if bnodes else f"<{EX}s{i}>"
-        lines.append(f'{subject} <{EX}p> "value {i}" .')
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def counts(path: Path) -> dict[str, int]:
@@ -231,3 +213,53 @@ def test_a_store_in_use_is_a_store_error(tmp_path: Path) -> None:
     finally:
         del holder
     assert code == 4 and "cannot open the store" in err and out == ""
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal (stderr attached to a pseudo-terminal), loading a file big enough for the
+    bulk loader draws click's progress bar; stdout (a pipe) gets only the per-graph line."""
+    import os
+    import select
+    import subprocess
+    import sys
+    import time
+
+    big = write_nt(tmp_path / "big.nt", 150_000)
+    assert big.stat().st_size > stores.BULK_BYTES  # takes the bulk path
+    primary, secondary = os.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100"}
+    command = [sys.executable, "-m", "spacekg", "load", "--store", str(tmp_path / "kg")]
+    proc = subprocess.Popen(
+        [*command, str(big), "--graph", G],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env=env,
+    )
+    os.close(secondary)
+    terminal = b""
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([primary], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(primary, 4096)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                terminal += chunk
+            elif proc.poll() is not None:
+                break
+        out = proc.communicate(timeout=60)[0].decode()
+    finally:
+        os.close(primary)
+        if proc.poll() is None:
+            proc.kill()
+    text = terminal.decode(errors="replace")
+    assert proc.returncode == 0, text
+    assert out == f"<{G}>\t150000 triples\tbulk\n"
+    assert "loading" in text and "100%" in text, text
+    assert "[" in text and "#" in text, text  # the bar itself, not just the label
+    assert "loaded 150000 triples" in text  # the summary goes to the same terminal

@@ -47,6 +47,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SHA256 = ONTOLOGY_NS + "sha256"
 HAS_EVIDENCE = ONTOLOGY_NS + "hasEvidence"
 EVIDENCE_SPAN = ONTOLOGY_NS + "EvidenceSpan"
+SENTENCE = ONTOLOGY_NS + "Sentence"
 
 CONTEXT_CHARS = 30
 
@@ -364,9 +365,13 @@ def _int(term: Node | None) -> int | None:
         return None
 
 
-def read_spans(graph: Graph) -> list[Span]:
+def read_spans(graph: Graph, *, sentences: bool = False) -> list[Span]:
     """Every span in ``graph``: nodes typed oa:SpecificResource or skg:EvidenceSpan, objects
-    of skg:hasEvidence, and subjects of oa:hasSelector; sorted by node name."""
+    of skg:hasEvidence, and subjects of oa:hasSelector; sorted by node name.
+
+    Sentence nodes (typed skg:Sentence, data/sentences.ttl) have the same selectors but are
+    text, not evidence: they are left out (so they cover no sentence and are not counted as
+    spans) unless ``sentences`` is true, as :func:`verify_spans` asks to check their offsets."""
     from rdflib import RDF, URIRef
 
     has_selector = URIRef(OA + "hasSelector")
@@ -375,6 +380,10 @@ def read_spans(graph: Graph) -> list[Span]:
     nodes.update(graph.subjects(RDF.type, URIRef(EVIDENCE_SPAN)))
     nodes.update(graph.objects(None, URIRef(HAS_EVIDENCE)))
     nodes.update(graph.subjects(has_selector, None))
+    if not sentences:
+        nodes -= set(graph.subjects(RDF.type, URIRef(SENTENCE))) - set(
+            graph.objects(None, URIRef(HAS_EVIDENCE))
+        )
     spans = []
     for node in nodes:
         source = graph.value(node, URIRef(OA + "hasSource"))
@@ -460,7 +469,7 @@ def verify_spans(
                     f"(seeds: {seed_names}); the seed changed or the digest is wrong",
                 )
             )
-    for span in read_spans(graph):
+    for span in read_spans(graph, sentences=True):
         problems.extend(_check_span(span, sources))
     return problems
 
