@@ -54,3 +54,16 @@ def test_linked_docs_exist(doc: str) -> None:
 def test_no_placeholder_is_left() -> None:
     for placeholder in ("EXAMPLE_OUTPUT", "\nPERFORMANCE\n", "under construction"):
         assert placeholder not in README
+
+
+def test_the_validate_example_is_real_output(tmp_path: Path) -> None:
+    shown = README.split("$ spacekg validate new-article.ttl\n", 1)[1].split("\n$ echo $?", 1)[0]
+    shutil.copy(REPO / "tests/fixtures/validate/new-errors.ttl", tmp_path / "new-article.ttl")
+    done = subprocess.run(
+        [sys.executable, "-m", "spacekg", "validate", "new-article.ttl"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert (done.stdout + done.stderr).rstrip("\n") == shown
