@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 
 def _root() -> Path:
     try:
-        from spacekg.bundle import bundle_root
+        from spacekg.project import bundle_root
 
         return bundle_root()
     except Exception:

@@ -535,7 +535,7 @@ class Generator:
 def bundled_stances() -> tuple[str, ...] | None:
     """The stance IRIs of the bundled data (members of skgid:stances), if it defines any."""
     try:
-        from spacekg.bundle import data_dir
+        from spacekg.project import data_dir
     except ImportError:  # pragma: no cover
         return None
     found: set[str] = set()

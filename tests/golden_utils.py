@@ -23,8 +23,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from spacekg.bundle import graph_sources, queries_dir
-from spacekg.results import QueryResult, Term
+from spacekg.project import graph_sources, queries_dir
+from spacekg.terms import QueryResult, Term
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -226,9 +226,9 @@ def _term(node: Any) -> Term | None:
 
 
 def reference_result(name: str, params: dict[str, str] | None = None) -> QueryResult:
-    """Run stored query NAME (bound by spacekg.catalogue, with its defaults) with rdflib over
-    the reference graph: independent of spacekg.engine's store and reasoning filter."""
-    from spacekg.catalogue import bind, get_query
+    """Run stored query NAME (bound by spacekg.query.catalogue, with its defaults) with rdflib over
+    the reference graph: independent of spacekg.query.engine's store and reasoning filter."""
+    from spacekg.query.catalogue import bind, get_query
 
     res = reference_graph().query(bind(get_query(name), params))
     if res.type == "ASK":

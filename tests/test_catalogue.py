@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from rdflib.plugins.sparql import prepareQuery
 
-from spacekg.catalogue import (
+from spacekg.errors import InputError
+from spacekg.query.catalogue import (
     bind,
     from_text,
     get_query,
@@ -17,7 +18,6 @@ from spacekg.catalogue import (
     parameters_of,
     parse_header,
 )
-from spacekg.errors import InputError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -16,9 +16,9 @@ import pytest
 from golden_utils import reference_graph
 from rdflib import Graph
 
-from spacekg.bundle import graph_sources, ontology_path, queries_dir
-from spacekg.catalogue import load_query
-from spacekg.engine import default_backend, run_query
+from spacekg.project import graph_sources, ontology_path, queries_dir
+from spacekg.query.catalogue import load_query
+from spacekg.query.engine import default_backend, run_query
 
 CHECKS = sorted((queries_dir() / "checks").glob("*.rq"))
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph
 from rdflib.query import Result
 
-import spacekg.engine
+import spacekg.query.engine
 from spacekg.cli import main
 
 ID = "https://w3id.org/spacekg/id/"
@@ -213,7 +213,7 @@ def test_internal_error_exit_5_without_traceback(run, monkeypatch: pytest.Monkey
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(spacekg.engine, "run_query", broken)
+    monkeypatch.setattr(spacekg.query.engine, "run_query", broken)
     code, _, err = run("query", "run", "agents")
     assert code == 5
     assert "internal error: ZeroDivisionError: a bug" in err and "Traceback" not in err

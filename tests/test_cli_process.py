@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from spacekg.catalogue import list_queries
-from spacekg.engine import run_query
-from spacekg.render import render
+from spacekg.query.catalogue import list_queries
+from spacekg.query.engine import run_query
+from spacekg.query.render import render
 
 SPACEKG = [sys.executable, "-m", "spacekg"]
 

@@ -14,7 +14,7 @@ import owlrl
 import pytest
 from rdflib import OWL, RDF, Graph, Literal, URIRef
 
-from spacekg.bundle import graph_sources, ontology_path
+from spacekg.project import graph_sources, ontology_path
 from spacekg.reasoning import W3C_VOCABS, Inference, inconsistencies, infer, reason
 
 FIXTURE = Path(__file__).parent / "fixtures" / "checks" / "consistency" / "disjoint.ttl"

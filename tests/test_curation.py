@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
-from spacekg.bundle import ID_NS, ONTOLOGY_NS, bundle_root
 from spacekg.cli import main
-from spacekg.curation import add_source, excerpt, slugify
+from spacekg.curation.evidence import verify_spans
+from spacekg.curation.sources import add_source, excerpt, slugify
 from spacekg.errors import InputError
-from spacekg.evidence import verify_spans
+from spacekg.project import ID_NS, ONTOLOGY_NS, bundle_root
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "curation" / "example-note.txt"
 SKG = Namespace(ONTOLOGY_NS)

@@ -113,7 +113,7 @@ def test_malformed_iris_are_bad_input_not_a_crash(cli_bundle: Path, term: str) -
 @pytest.mark.parametrize(("spans", "tail"), [(3, "(and 1 more span)"), (4, "(and 2 more spans)")])
 def test_more_spans_singular_and_plural(spans: int, tail: str) -> None:
     from spacekg.describe import MAX_WORDS, Description, Fact, Words
-    from spacekg.results import Term
+    from spacekg.terms import Term
 
     words = tuple(Words(f"span{i}", f"words {i}", i, i + 1) for i in range(spans))
     node = Term("uri", "https://w3id.org/spacekg/id/x")

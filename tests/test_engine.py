@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import spacekg.engine as engine
-from spacekg.catalogue import get_query
-from spacekg.engine import (
+import spacekg.query.engine as engine
+from spacekg.errors import InputError
+from spacekg.query.catalogue import get_query
+from spacekg.query.engine import (
     Backend,
     OxigraphMemoryBackend,
     RdflibBackend,
@@ -22,8 +23,7 @@ from spacekg.engine import (
     run_query,
     verified_cache,
 )
-from spacekg.errors import InputError
-from spacekg.results import QueryResult, Term
+from spacekg.terms import QueryResult, Term
 
 ID = "https://w3id.org/spacekg/id/"
 
@@ -321,7 +321,7 @@ def test_a_bare_word_parameter_suggests_the_iri(cli_bundle: Path) -> None:
 
 
 def test_parameter_values_from_the_class_named_like_it(cli_bundle: Path) -> None:
-    from spacekg.catalogue import Parameter, from_text
+    from spacekg.query.catalogue import Parameter, from_text
 
     q = from_text("SELECT * WHERE { ?s ?p ?_state_iri . ?s ?p ?_thing_iri }")
     state = Parameter("state", "_state_iri", True, "iri")

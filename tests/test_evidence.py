@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
-from spacekg.bundle import data_dir, queries_dir, seeds_dir
-from spacekg.errors import InputError
-from spacekg.evidence import (
+from spacekg.curation.evidence import (
     EVIDENCE_SPAN,
     HAS_EVIDENCE,
     SHA256,
@@ -25,6 +23,8 @@ from spacekg.evidence import (
     uncovered_sentences,
     verify_spans,
 )
+from spacekg.errors import InputError
+from spacekg.project import data_dir, queries_dir, seeds_dir
 
 if TYPE_CHECKING:
     from servers import VirtuosoServer
@@ -225,7 +225,7 @@ def test_sentence_nodes_do_not_count_as_coverage(data_graph: Graph, seed: Seed) 
 
 
 def query_sentences(entity: str) -> list[tuple[int, int, str]]:
-    from spacekg.engine import run_query
+    from spacekg.query.engine import run_query
 
     result = run_query("entity-sentences", {"entity": entity})
     col = {v: i for i, v in enumerate(result.variables)}
@@ -267,8 +267,8 @@ def test_stored_query_runs_on_virtuoso(
     from golden_utils import assert_matches_golden
     from store_utils import cli
 
-    from spacekg import gsp
-    from spacekg.engine import run_query
+    from spacekg.query.engine import run_query
+    from spacekg.stores import endpoint as gsp
 
     env = {
         "SPACEKG_USER": virtuoso_server.user,
@@ -288,7 +288,7 @@ def test_stored_query_runs_on_virtuoso(
 def test_stored_query_finds_sentences_by_name_alone(tmp_path: Path, seed: Seed) -> None:
     """An entity with no evidence is found by its label or alternative label as a whole word,
     on both engines (oxigraph's and rdflib's regular expressions)."""
-    from spacekg.engine import OxigraphMemoryBackend, RdflibBackend, run_query
+    from spacekg.query.engine import OxigraphMemoryBackend, RdflibBackend, run_query
 
     text = (data_dir() / "sentences.ttl").read_text(encoding="utf-8")
     extra = (

@@ -12,11 +12,11 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 import spacekg.export as export_module
-from spacekg.bundle import INFERRED_GRAPH, graph_sources
+from spacekg.dataset import load_dataset
 from spacekg.errors import InputError
 from spacekg.export import EXPORT_FORMATS, export, iter_graphs, write_atomic
-from spacekg.graph import load_dataset
-from spacekg.parsing import parse_file
+from spacekg.project import INFERRED_GRAPH, graph_sources
+from spacekg.rdfio import parse_file
 
 RDFLIB_FORMATS = {
     "turtle": "turtle",

@@ -14,7 +14,7 @@ import pytest
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
-from spacekg.bundle import (
+from spacekg.project import (
     ONTOLOGY_IRI,
     ONTOLOGY_NS,
     bundle_root,

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from spacekg.errors import InputError
-from spacekg.parsing import FORMATS, line_col, parse_file
+from spacekg.rdfio import FORMATS, line_col, parse_file
 
 EX = "http://example.org/"
 TRIPLE_TTL = f"@prefix ex: <{EX}> .\nex:a ex:b ex:c .\n"

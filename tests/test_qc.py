@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from spacekg.bundle import bundle_root
+from spacekg.project import bundle_root
 from spacekg.qc import QcReport, run_checks
 
 NAMES = ["parse", "spans", "coverage", "consistency", "shapes", "checks"]

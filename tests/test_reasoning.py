@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
+from spacekg.dataset import load_union
 from spacekg.errors import InputError
-from spacekg.graph import load_union
 from spacekg.reasoning import W3C_VOCABS, inconsistencies, infer, keep, reason
 
 SKG = Namespace("https://w3id.org/spacekg/ontology#")

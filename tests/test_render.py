@@ -10,10 +10,10 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import Result
 
-from spacekg.engine import run_query
 from spacekg.errors import InputError
-from spacekg.render import render, short, table
-from spacekg.results import QueryResult, Term
+from spacekg.query.engine import run_query
+from spacekg.query.render import render, short, table
+from spacekg.terms import QueryResult, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ID = "https://w3id.org/spacekg/id/"
@@ -121,7 +121,7 @@ def test_table_clips_long_cells_only_when_asked() -> None:
     ],
 )
 def test_short_names(iri: str, shown: str) -> None:
-    from spacekg.render import default_prefixes
+    from spacekg.query.render import default_prefixes
 
     assert short(Term("uri", iri), default_prefixes()) == shown
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from spacekg.bundle import data_dir, ontology_path, shapes_path
 from spacekg.errors import InputError
-from spacekg.shacl import ShaclReport, report_to_turtle, validate_graph
+from spacekg.project import data_dir, ontology_path, shapes_path
+from spacekg.shacl.api import ShaclReport, report_to_turtle, validate_graph
 
 HERE = Path(__file__).parent
 SHAPES_FIXTURES = HERE / "fixtures" / "shapes"
@@ -242,7 +242,7 @@ def test_load_into_keeps_derived_datatypes_of_every_spelling(tmp_path: Path) -> 
     """Regression: prefixed names (@prefix and PREFIX, any prefix) and full IRIs all survive."""
     import pyoxigraph as ox
 
-    from spacekg.shacl import load_into, read_triples
+    from spacekg.shacl.api import load_into, read_triples
 
     f = tmp_path / "spell.ttl"
     f.write_text(
@@ -268,7 +268,7 @@ def test_load_into_keeps_derived_datatypes_of_every_spelling(tmp_path: Path) -> 
 def test_datatype_text_inside_a_string_is_refused_not_corrupted(tmp_path: Path) -> None:
     import pyoxigraph as ox
 
-    from spacekg.shacl import load_into, read_triples
+    from spacekg.shacl.api import load_into, read_triples
 
     f = tmp_path / "text.ttl"
     f.write_text(

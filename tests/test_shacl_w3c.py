@@ -1,11 +1,11 @@
-"""The W3C SHACL Core test suite, run through spacekg.shacl.validate_graph with every engine.
+"""The W3C SHACL Core test suite, run through spacekg.shacl.api.validate_graph with every engine.
 
 Each sht:Validate entry (98 in core/) runs with engine "auto" (the fast engine), "sparql" (the
 store-based engine) and "pyshacl" (the reference). Results are compared with the expected report
 as pySHACL's runner does: per result the focus node, path, value, source shape, constraint
 component and severity, as a multiset. Blank nodes are compared by their description (their
 outgoing triples, nested blank nodes as "_"), literals as oxigraph canonicalises them on both
-sides, blank-node shapes by spacekg.shacl.shape_key. A test whose shapes graph the fast engine
+sides, blank-node shapes by spacekg.shacl.api.shape_key. A test whose shapes graph the fast engine
 declined would have to fall back to pySHACL (asserted, with EXPECTED_FALLBACK naming it) and still
 be right; none does in Core. The suite lives in ``../shared/w3c-shacl-tests/core`` next to the
 checkout (the same layout in CI); without it the tests are skipped with that reason, unless
@@ -23,8 +23,7 @@ from typing import Any
 
 import pytest
 
-from spacekg.results import Term
-from spacekg.shacl import (
+from spacekg.shacl.api import (
     SH,
     XSD_STRING,
     ShaclReport,
@@ -35,6 +34,7 @@ from spacekg.shacl import (
     term_from_ox,
     validate_graph,
 )
+from spacekg.terms import Term
 
 #: ``SPACEKG_W3C_SUITE`` points elsewhere (a test of this very rule uses it); CI sets
 #: ``SPACEKG_REQUIRE_W3C=1`` (.ci/run), and then a missing suite fails instead of skipping.

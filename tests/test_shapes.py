@@ -25,7 +25,7 @@ import pytest
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 
-from spacekg.bundle import data_dir, ontology_path, shapes_path
+from spacekg.project import data_dir, ontology_path, shapes_path
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SKG = Namespace("https://w3id.org/spacekg/ontology#")

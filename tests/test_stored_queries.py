@@ -25,11 +25,11 @@ from golden_utils import (
     result_to_srj,
 )
 
-from spacekg.bundle import ID_NS, queries_dir
-from spacekg.catalogue import get_query
-from spacekg.engine import default_backend, run_query
-from spacekg.evidence import load_seeds
-from spacekg.results import QueryResult, Term
+from spacekg.curation.evidence import load_seeds
+from spacekg.project import ID_NS, queries_dir
+from spacekg.query.catalogue import get_query
+from spacekg.query.engine import default_backend, run_query
+from spacekg.terms import QueryResult, Term
 
 QUERIES = query_names()
 SKG = ID_NS

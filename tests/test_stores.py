@@ -13,11 +13,11 @@ import pytest
 from golden_utils import assert_matches_golden, query_names
 from store_utils import EX, G, cli, write_nt
 
-from spacekg import stores
-from spacekg.bundle import INFERRED_GRAPH, graph_sources
-from spacekg.engine import run_query
 from spacekg.errors import InputError, StoreError
 from spacekg.export import iter_graphs
+from spacekg.project import INFERRED_GRAPH, graph_sources
+from spacekg.query.engine import run_query
+from spacekg.stores import embedded as stores
 
 
 def counts(path: Path) -> dict[str, int]:

@@ -16,11 +16,12 @@ from golden_utils import assert_matches_golden, query_names
 from servers import OxigraphServer, Proxy, VirtuosoServer
 from store_utils import EX, G, cli, write_nt
 
-from spacekg import gsp, stores
-from spacekg.bundle import INFERRED_GRAPH, graph_sources
-from spacekg.engine import run_query
 from spacekg.errors import InputError
 from spacekg.export import iter_graphs
+from spacekg.project import INFERRED_GRAPH, graph_sources
+from spacekg.query.engine import run_query
+from spacekg.stores import embedded as stores
+from spacekg.stores import endpoint as gsp
 
 pytestmark = pytest.mark.server
 

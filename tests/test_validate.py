@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF, Graph, Namespace
 
-from spacekg.bundle import bundle_root, shapes_path
 from spacekg.cli import main
-from spacekg.validation import Finding, ValidationReport, render_text, validate
+from spacekg.project import bundle_root, shapes_path
+from spacekg.validate.api import Finding, ValidationReport, render_text, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validate"
 SHAPES = FIXTURES / "shapes.ttl"
@@ -308,7 +308,7 @@ def test_several_files_each_result_in_its_own_file(tmp_path: Path) -> None:
 def test_our_own_iris_are_no_namespace_typo() -> None:
     """Regression: the ontology IRI's namespace (https://w3id.org/spacekg/) once made skg:
     terms look like typos of skgid:."""
-    from spacekg.bundle import ontology_path
+    from spacekg.project import ontology_path
 
     for path in (ontology_path(), shapes_path()):
         report = validate([path])
@@ -401,7 +401,7 @@ def test_lines_are_counted_across_chunks_and_long_strings(
 ) -> None:
     """Regression guard for the chunked locator (speed fix): a triple-quoted string spanning
     lines, and chunk cuts, keep the line numbers right."""
-    from spacekg import locating
+    from spacekg.validate import locate as locating
 
     monkeypatch.setattr(locating, "_CHUNK", 64)
     head = (

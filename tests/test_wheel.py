@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from spacekg.bundle import bundle_root
-from spacekg.catalogue import list_queries
-from spacekg.engine import run_query
-from spacekg.render import render
+from spacekg.project import bundle_root
+from spacekg.query.catalogue import list_queries
+from spacekg.query.engine import run_query
+from spacekg.query.render import render
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -112,7 +112,7 @@ def test_installed_wheel_runs_a_stored_query_from_another_folder(
         [
             str(installed / "bin" / "python"),
             "-c",
-            "import spacekg, spacekg.bundle as b; print(spacekg.__file__); print(b.bundle_root())",
+            "import spacekg, spacekg.project as b; print(spacekg.__file__); print(b.bundle_root())",
         ],
         capture_output=True,
         text=True,

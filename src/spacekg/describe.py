@@ -18,9 +18,9 @@ import json
 import re
 from dataclasses import dataclass
 
-from spacekg.bundle import INFERRED_GRAPH
 from spacekg.errors import InputError
-from spacekg.results import Term
+from spacekg.project import INFERRED_GRAPH
+from spacekg.terms import Term
 
 SKG = "https://w3id.org/spacekg/ontology#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -87,7 +87,7 @@ _IRI_CHARS = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>"{}|\\^`]*$')
 def _iri(text: str) -> str | None:
     """The IRI ``text`` names (``<iri>``, a bare ``http(s)://``/``urn:`` IRI, a prefixed name),
     or None if it is not written as one (then it is a label)."""
-    from spacekg.graph import PREFIXES
+    from spacekg.dataset import PREFIXES
 
     text = text.strip()
     iri = None
@@ -108,7 +108,7 @@ class _Graph:
     """The materialised graph in a pyoxigraph store, with the few look-ups describe needs."""
 
     def __init__(self) -> None:
-        from spacekg.engine import OxigraphMemoryBackend
+        from spacekg.query.engine import OxigraphMemoryBackend
 
         self.backend = OxigraphMemoryBackend()
 
@@ -190,7 +190,7 @@ def _int(term: Term | None) -> int | None:
 
 
 def _short(term: Term | None) -> str:
-    from spacekg.render import default_prefixes, short
+    from spacekg.query.render import default_prefixes, short
 
     if term is not None and term.kind == "literal":
         return term.n3()

@@ -4,7 +4,7 @@ every run.
 Determinism: every quad is written in N-Triples form with blank nodes relabelled from their
 content (a colour-refinement hash over the whole dataset, so the same node keeps the same label
 across the graphs it appears in), and the lines are sorted. Graphs come in the order of
-:func:`spacekg.bundle.graph_sources` (ontology first, then data files by name), then ``inferred``.
+:func:`spacekg.project.graph_sources` (ontology first, then data files by name), then ``inferred``.
 
 Formats: ``nquads`` and ``trig`` keep the named graphs; ``jsonld`` is a JSON-LD dataset with one
 ``@graph`` per named graph; ``turtle`` and ``ntriples`` cannot name graphs, so they hold the
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spacekg.bundle import INFERRED_GRAPH, GraphSource, graph_sources
 from spacekg.errors import InputError
+from spacekg.project import INFERRED_GRAPH, GraphSource, graph_sources
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -78,7 +78,7 @@ def bnode_labels(
 ) -> dict[Any, str]:
     """Stable labels for the blank nodes of ``quads``, computed from their surroundings.
 
-    Terms need an ``n3()`` method: rdflib terms, or :class:`spacekg.results.Term` with
+    Terms need an ``n3()`` method: rdflib terms, or :class:`spacekg.terms.Term` with
     ``is_blank`` telling which terms are blank nodes (default: rdflib's ``BNode``).
     """
     if is_blank is None:
@@ -158,7 +158,7 @@ def iter_graphs(
 
     This is what ``spacekg load`` sends to a store, one graph at a time.
     """
-    from spacekg.graph import load_dataset
+    from spacekg.dataset import load_dataset
 
     ds = load_dataset(sources, inferred=inferred)
     yield from graph_lines(ds, sources).items()
@@ -184,7 +184,7 @@ def serialize(graphs: list[tuple[str, list[str]]], fmt: str) -> bytes:
         return "".join(line + "\n" for line in merged).encode("utf-8")
     import pyoxigraph as ox
 
-    from spacekg.graph import PREFIXES
+    from spacekg.dataset import PREFIXES
 
     prefixes = {k: v for k, v in PREFIXES.items() if k != "skgg"}  # graph IRIs stay whole
     if fmt == "turtle":
@@ -219,7 +219,7 @@ def export(fmt: str = "trig", *, inferred: bool = False) -> ExportResult:
 def reason_text(profile: str = "owlrl", fmt: str = "turtle") -> tuple[bytes, int]:
     """The inferred triples of the bundled graph (see :func:`spacekg.reasoning.infer`) as
     deterministic ``turtle`` or ``ntriples``, and how many there are."""
-    from spacekg.graph import load_union
+    from spacekg.dataset import load_union
     from spacekg.reasoning import infer
 
     asserted = load_union()

@@ -1,11 +1,12 @@
 """``spacekg check``: the quality gate, one line per check.
 
 1. every file parses (ontology, shapes, each data file, each stored and check query);
-2. every evidence span matches the seed (:func:`spacekg.evidence.verify_spans`);
-3. every sentence of the seed is covered by a span (:func:`spacekg.evidence.uncovered_sentences`);
+2. every evidence span matches the seed (:func:`spacekg.curation.evidence.verify_spans`);
+3. every sentence of the seed is covered by a span
+   (:func:`spacekg.curation.evidence.uncovered_sentences`);
 4. the OWL RL closure is consistent (owlrl's messages, any instance of ``owl:Nothing``,
    disjoint classes sharing an instance);
-5. the data conforms to the shapes (:func:`spacekg.validation.validate`, no inference: the
+5. the data conforms to the shapes (:func:`spacekg.validate.api.validate`, no inference: the
    ontology is merged into the data graph);
 6. every check query in ``queries/checks/`` returns no rows (over the asserted graph, as the
    checks are written).
@@ -20,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from spacekg.bundle import graph_sources, queries_dir, shapes_path
 from spacekg.errors import SpacekgError
+from spacekg.project import graph_sources, queries_dir, shapes_path
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -64,9 +65,9 @@ def _plural(n: int, word: str) -> str:
 def check_parse(state: dict[str, Any]) -> CheckOutcome:
     import pyoxigraph as ox
 
-    from spacekg.catalogue import list_checks, list_queries
-    from spacekg.graph import load_dataset
-    from spacekg.parsing import parse_file
+    from spacekg.dataset import load_dataset
+    from spacekg.query.catalogue import list_checks, list_queries
+    from spacekg.rdfio import parse_file
 
     problems: list[str] = []
     files = 0
@@ -98,7 +99,7 @@ def check_parse(state: dict[str, Any]) -> CheckOutcome:
     for q in stored:
         queries += 1
         try:
-            from spacekg.sparqltext import service_clauses
+            from spacekg.query.sparqltext import service_clauses
 
             if service_clauses(q.text):
                 problems.append(f"{q.source}: uses SERVICE (stored queries must stay offline)")
@@ -120,7 +121,7 @@ def _unbound(q: Any) -> str:
 
 def _graph(state: dict[str, Any]) -> Graph | None:
     if "union" not in state and state.get("dataset") is not None:
-        from spacekg.graph import union_graph
+        from spacekg.dataset import union_graph
 
         state["union"] = union_graph(state["dataset"])
     return state.get("union")
@@ -134,7 +135,7 @@ def check_spans(state: dict[str, Any]) -> CheckOutcome:
     graph = _graph(state)
     if graph is None:
         return _skipped("spans", "spans match the seed")
-    from spacekg.evidence import read_spans, verify_spans
+    from spacekg.curation.evidence import read_spans, verify_spans
 
     problems = verify_spans(graph)
     count = len(read_spans(graph))
@@ -152,7 +153,7 @@ def check_coverage(state: dict[str, Any]) -> CheckOutcome:
     graph = _graph(state)
     if graph is None:
         return _skipped("coverage", "every sentence covered")
-    from spacekg.evidence import load_seeds, split_sentences, uncovered_sentences
+    from spacekg.curation.evidence import load_seeds, split_sentences, uncovered_sentences
 
     seeds = load_seeds()
     total = sum(len(split_sentences(s.text)) for s in seeds)
@@ -200,7 +201,7 @@ def check_shapes(state: dict[str, Any]) -> CheckOutcome:
     if not shapes_path().is_file():
         return CheckOutcome("shapes", False, f"no shapes file at {shapes_path()}")
     try:
-        from spacekg.validation import render_text, validate
+        from spacekg.validate.api import render_text, validate
     except ImportError:
         return _shapes_pyshacl(state)
     report = validate()
@@ -218,10 +219,10 @@ def check_shapes(state: dict[str, Any]) -> CheckOutcome:
 
 
 def _shapes_pyshacl(state: dict[str, Any]) -> CheckOutcome:
-    """Fallback while spacekg.validation is missing: pySHACL, no inference, ontology merged."""
+    """Fallback while spacekg.validate.api is missing: pySHACL, no inference, ontology merged."""
     from pyshacl import validate as shacl
 
-    from spacekg.parsing import parse_file
+    from spacekg.rdfio import parse_file
 
     conforms, _graph_report, text = shacl(
         _graph(state), shacl_graph=parse_file(shapes_path()), inference="none", allow_warnings=True
@@ -235,10 +236,10 @@ def _shapes_pyshacl(state: dict[str, Any]) -> CheckOutcome:
 def check_queries(state: dict[str, Any]) -> CheckOutcome:
     if state.get("dataset") is None:
         return _skipped("checks", "check queries return no rows")
-    from spacekg.catalogue import list_checks
-    from spacekg.engine import OxigraphMemoryBackend, run_query
     from spacekg.export import graph_lines, nquads_bytes
-    from spacekg.render import default_prefixes, short
+    from spacekg.query.catalogue import list_checks
+    from spacekg.query.engine import OxigraphMemoryBackend, run_query
+    from spacekg.query.render import default_prefixes, short
 
     checks = list_checks(queries_dir() / "checks")
     backend = OxigraphMemoryBackend(nquads_bytes(graph_lines(state["dataset"]).items()))

@@ -4,7 +4,7 @@ Standard library only (urllib). Credentials come from ``SPACEKG_USER`` / ``SPACE
 or ``~/.netrc`` (by host), never from the command line or the URL, and never appear in a
 message: every error text is scrubbed of the password before it is raised.
 
-Loading a graph (:func:`load_endpoint`), for each :class:`~spacekg.stores.LoadItem`:
+Loading a graph (:func:`load_endpoint`), for each :class:`~spacekg.stores.embedded.LoadItem`:
 
 * the whole input was parsed before the first request (a malformed file sends nothing);
 * replace (the bundle's graphs, ``--replace``): the triples go to a fresh staging graph
@@ -36,8 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from spacekg.errors import InputError, StoreError
-from spacekg.results import QueryResult, Term
-from spacekg.stores import (
+from spacekg.stores.embedded import (
     DEFAULT_GRAPH,
     STAGING_NS,
     GraphLoad,
@@ -46,6 +45,7 @@ from spacekg.stores import (
     Progress,
     check_count,
 )
+from spacekg.terms import QueryResult, Term
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -399,7 +399,7 @@ def _chunks(item: LoadItem, limit: int | None = None) -> Iterator[str]:
     data has blank nodes: each INSERT DATA request makes its blank nodes anew)."""
     import pyoxigraph as ox
 
-    from spacekg.stores import _ox_format
+    from spacekg.stores.embedded import _ox_format
 
     if item.data is not None:
         quads = ox.parse(item.data, _ox_format(item.format))
@@ -587,7 +587,7 @@ def parse_results(ctype: str, data: bytes) -> QueryResult:
         return QueryResult("select", variables=names, rows=rows)
     import pyoxigraph as ox
 
-    from spacekg.engine import _ox_term
+    from spacekg.query.engine import _ox_term
 
     formats = {
         "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -608,7 +608,7 @@ def parse_results(ctype: str, data: bytes) -> QueryResult:
 
 
 class EndpointStore:
-    """A :class:`spacekg.engine.Backend` that sends each query to a SPARQL server."""
+    """A :class:`spacekg.query.engine.Backend` that sends each query to a SPARQL server."""
 
     def __init__(self, ep: Endpoint | str, *, server: str | None = None) -> None:
         if isinstance(ep, str):

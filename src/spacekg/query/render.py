@@ -1,4 +1,4 @@
-"""Write a :class:`~spacekg.results.QueryResult` for people or for programs.
+"""Write a :class:`~spacekg.terms.QueryResult` for people or for programs.
 
 * SELECT: ``table`` (aligned columns, IRIs as prefixed names, literals plain), and the W3C
   SPARQL 1.1 result formats ``csv``, ``tsv``, ``json`` and ``xml``.
@@ -14,7 +14,7 @@ import json
 import re
 
 from spacekg.errors import InputError
-from spacekg.results import QueryResult, Term
+from spacekg.terms import QueryResult, Term
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
@@ -34,7 +34,7 @@ def quoteattr(text: str) -> str:
 
 
 def default_prefixes() -> dict[str, str]:
-    from spacekg.graph import PREFIXES
+    from spacekg.dataset import PREFIXES
 
     return {k: v for k, v in PREFIXES.items() if k != "skgg"}
 

@@ -1,8 +1,8 @@
-"""Rendering a :class:`spacekg.validation.ValidationReport`: text, JSON, the SHACL report graph.
+"""Rendering a :class:`spacekg.validate.api.ValidationReport`: text, JSON, the SHACL report graph.
 
 The text report has one line per finding, ``file:line: severity: focus: path: message`` (a
 finding in no file: ``(inferred)`` or ``(no file)`` alone in the position), then a summary; on
-huge reports a summary per shape and constraint comes first. :mod:`spacekg.validation`
+huge reports a summary per shape and constraint comes first. :mod:`spacekg.validate.api`
 re-exports these functions.
 """
 
@@ -13,10 +13,10 @@ from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from spacekg.results import Term
+from spacekg.terms import Term
 
 if TYPE_CHECKING:
-    from spacekg.validation import Finding, ValidationReport
+    from spacekg.validate.api import Finding, ValidationReport
 
 NOWHERE_INFERRED = "(inferred)"  # the file of a result whose focus node only an entailment made
 NOWHERE = "(no file)"  # the file of a result whose focus node no file writes
@@ -107,7 +107,7 @@ def render_json(report: ValidationReport) -> str:
 def render_turtle(report: ValidationReport) -> str:
     """The standard SHACL validation report (our own checks as results with skgsh: components)."""
 
-    from spacekg.shacl import ShaclReport, ShaclResult, report_to_turtle
+    from spacekg.shacl.api import ShaclReport, ShaclResult, report_to_turtle
 
     labels: dict[str, Term] = {}
 

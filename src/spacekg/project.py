@@ -7,6 +7,7 @@ overrides both.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass
@@ -102,4 +103,30 @@ def fingerprint(paths: list[Path]) -> str:
         h.update(b"\0")
         h.update(p.read_bytes())
         h.update(b"\0")
+    return h.hexdigest()
+
+
+def cache_dir() -> Path:
+    """Where derived files are cached: ``SPACEKG_CACHE_DIR``, else ``$XDG_CACHE_HOME/spacekg``."""
+    env = os.environ.get("SPACEKG_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return Path(xdg) / "spacekg" if xdg else Path.home() / ".cache" / "spacekg"
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The package version and a hash of every module of the installed package.
+
+    Part of every cache key, so a cache is rebuilt when any of spacekg's code changes (an editable
+    install between releases) and never depends on which module builds what.
+    """
+    from spacekg import __version__
+
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*.py")):
+        h.update(b"\0" + path.relative_to(package).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
     return h.hexdigest()

@@ -9,7 +9,7 @@ bundled graph already had on nodes the new files only link to are not blamed on 
 Inference defaults to ``none``: the ontology is merged into the data graph, SHACL's
 ``rdf:type/rdfs:subClassOf*`` covers the class hierarchy, and range axioms cannot retype a
 wrongly typed link. SHACL itself runs in
-:func:`spacekg.shacl.validate_graph` (fast engine, pySHACL as the reference / fallback).
+:func:`spacekg.shacl.api.validate_graph` (fast engine, pySHACL as the reference / fallback).
 
 **Checks beyond the shapes** (each a finding with a severity like a SHACL result):
 
@@ -25,13 +25,13 @@ wrongly typed link. SHACL itself runs in
 * ``duplicate-label`` (Warning): a node whose ``rdfs:label`` equals (case-insensitively) the
   label of an existing node under another IRI.
 * ``span`` (Violation): an evidence span whose quote is not at its offsets in its source seed
-  (:func:`spacekg.evidence.verify_spans`; the message says where the quote actually is).
+  (:func:`spacekg.curation.evidence.verify_spans`; the message says where the quote actually is).
 * ``owl-imports`` (Warning): an ``owl:imports`` is never fetched.
 * ``disjoint-classes`` (Violation): a node typed, through the ``rdfs:subClassOf`` (and
   ``owl:equivalentClass``) closure, with two classes the ontology declares disjoint
   (``owl:disjointWith``, ``owl:AllDisjointClasses``, ``owl:disjointUnionOf``), at least one of the
   two types stated in the new files; the other may be stated in an existing file, which the
-  message names with its line (:func:`spacekg.validation_checks.disjoint_pairs`). SHACL shapes
+  message names with its line (:func:`spacekg.validate.checks.disjoint_pairs`). SHACL shapes
   cannot say this generically, so it is validate's own check and every engine gets it.
 
 **Where a result is** (``file:line``). The file is the first new file that mentions the focus
@@ -54,20 +54,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spacekg.bundle import (
+from spacekg.errors import InputError
+from spacekg.namespaces import short, shorten_path, show_term
+from spacekg.project import (
     ONTOLOGY_FILE,
     ONTOLOGY_NS,
     SHAPES_FILE,
     SHAPES_NS,
     bundle_root,
 )
-from spacekg.errors import InputError
-from spacekg.iris import short, shorten_path, show_term
-from spacekg.locating import CTX_GRAPH, NEW_GRAPH, Locator, Source, check_file, load_source
-from spacekg.results import Term
-from spacekg.validation_cache import result_key as _result_key
-from spacekg.validation_checks import OWL_IMPORTS, TypeClash, own_checks
-from spacekg.validation_render import (  # noqa: F401 - re-exported
+from spacekg.terms import Term
+from spacekg.validate.baseline import result_key as _result_key
+from spacekg.validate.checks import OWL_IMPORTS, TypeClash, own_checks
+from spacekg.validate.locate import CTX_GRAPH, NEW_GRAPH, Locator, Source, check_file, load_source
+from spacekg.validate.report import (  # noqa: F401 - re-exported
     NOWHERE,
     NOWHERE_INFERRED,
     render_json,
@@ -78,7 +78,7 @@ from spacekg.validation_render import (  # noqa: F401 - re-exported
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from spacekg.shacl import ShaclReport, ShaclResult
+    from spacekg.shacl.api import ShaclReport, ShaclResult
 
 SH = "http://www.w3.org/ns/shacl#"
 CHECK_NS = SHAPES_NS  # component IRIs of our own checks: skgsh:UnknownTermCheck …
@@ -166,7 +166,7 @@ def validate(
     targets: list[Path] = []
     for f in map(Path, files):
         if f.is_dir():  # a folder: every RDF file below it
-            from spacekg.diff import rdf_files
+            from spacekg.curation.diff import rdf_files
 
             found = rdf_files(f)
             if not found:
@@ -372,9 +372,10 @@ def _shacl_in_context(
     engine: str,
 ) -> tuple[ShaclReport, set[Any]]:
     """SHACL over everything, and (with new files) the keys of the context's own results
-    (validated from the context files alone, cached per bundle: :mod:`spacekg.validation_cache`)."""
-    from spacekg.shacl import validate_graph
-    from spacekg.validation_cache import context_results
+    (validated from the context files alone, cached per bundle: :mod:`spacekg.validate.baseline`).
+    """
+    from spacekg.shacl.api import validate_graph
+    from spacekg.validate.baseline import context_results
 
     report = validate_graph(store, shapes_file, inference=inference, engine=engine)  # type: ignore[arg-type]
     baseline: set[Any] = set()

@@ -1,7 +1,7 @@
 """The SHACL result model, RDF terms and graphs, property paths and shape keys.
 
-Shared by every engine (:mod:`spacekg.shacl` re-exports all of it): :class:`ShaclResult` and
-:class:`ShaclReport`, :class:`TripleIndex` (a small graph of :class:`~spacekg.results.Term`
+Shared by every engine (:mod:`spacekg.shacl.api` re-exports all of it): :class:`ShaclResult` and
+:class:`ShaclReport`, :class:`TripleIndex` (a small graph of :class:`~spacekg.terms.Term`
 triples, for shapes graphs and reports), SHACL property paths as hashable :data:`PathExpr`
 structures, and :func:`shape_key`, the stable name of a (blank-node) shape.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Union
 
 from spacekg.errors import InputError
-from spacekg.results import Term
+from spacekg.terms import Term
 
 if TYPE_CHECKING:
     import pyoxigraph

@@ -3,7 +3,7 @@
 `spacekg validate NEW.ttl` reports a result on a node the new files only link to only if the
 context (ontology + bundled data) does not already have it. Those context results depend only on
 the context files, the shapes, the inference and the engine: they are cached as JSON in
-:func:`spacekg.engine.cache_dir`, keyed by a fingerprint of all of these (and of this code), the
+:func:`spacekg.project.cache_dir`, keyed by a fingerprint of all of these (and of the code), the
 way the query engine caches the materialised graph. Any cache failure just recomputes.
 """
 
@@ -16,12 +16,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spacekg import __version__
-from spacekg.bundle import fingerprint
-from spacekg.results import Term
+from spacekg.project import fingerprint
+from spacekg.terms import Term
 
 if TYPE_CHECKING:
-    from spacekg.shacl import ShaclResult
+    from spacekg.shacl.api import ShaclResult
 
 CACHE_SCHEMA = "1"
 ResultKey = tuple[Any, ...]
@@ -49,30 +48,16 @@ def _key_from_json(row: list[Any]) -> ResultKey:
 
 
 def _cache_file(context: list[Path], shapes: Path, inference: str, engine: str) -> Path:
-    from spacekg.engine import cache_dir
+    from spacekg.project import cache_dir, code_fingerprint
 
-    here = Path(__file__).parent
-    code = [
-        here / f"{m}.py"
-        for m in (
-            "shacl",
-            "shacl_model",
-            "shacl_loading",
-            "shacl_fast",
-            "shacl_sparql",
-            "shacl_literals",
-            "shacl_inference",
-        )
-    ]
     h = hashlib.sha256()
     for part in (
         fingerprint(context),
         "\0".join(str(p.resolve()) for p in context),
         fingerprint([shapes]),
-        fingerprint([p for p in [*code, Path(__file__)] if p.is_file()]),
+        code_fingerprint(),
         inference,
         engine,
-        __version__,
         CACHE_SCHEMA,
     ):
         h.update(part.encode())
@@ -84,7 +69,7 @@ def context_results(
     context: list[Path], shapes: Path, inference: str, engine: str
 ) -> set[ResultKey]:
     """The result keys of validating the ``context`` files alone (cached)."""
-    from spacekg.shacl import validate_graph
+    from spacekg.shacl.api import validate_graph
 
     try:
         path: Path | None = _cache_file(context, shapes, inference, engine)

@@ -24,7 +24,7 @@ Supported (SHACL Core, https://www.w3.org/TR/shacl/):
 Not supported, so engine "auto" falls back to pySHACL: SHACL-SPARQL (sh:sparql,
 sh:SPARQLConstraint, custom sh:ConstraintComponent), SHACL Advanced Features (sh:target,
 sh:rule, sh:condition, functions), SHACL-JS, recursive shapes. Inference "rdfs" materialises the
-RDFS rules with SPARQL in :mod:`spacekg.shacl_sparql` (store-based); "owlrl" is pySHACL's.
+RDFS rules with SPARQL in :mod:`spacekg.shacl.sparql` (store-based); "owlrl" is pySHACL's.
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
-from spacekg.results import Term
-from spacekg.shacl import (
+from spacekg.shacl.api import (
     RDF,
     RDFS,
     SH,
@@ -48,9 +47,10 @@ from spacekg.shacl import (
     Unsupported,
     parse_path,
 )
-from spacekg.shacl_literals import compare, lang_matches, lexically_valid
-from spacekg.shacl_model import term_to_ox
-from spacekg.shacl_sparql import all_shapes, check_supported, sibling_shapes
+from spacekg.shacl.literals import compare, lang_matches, lexically_valid
+from spacekg.shacl.model import term_to_ox
+from spacekg.shacl.sparql import all_shapes, check_supported, sibling_shapes
+from spacekg.terms import Term
 
 Raw = tuple[Any, Any, str, "PathExpr | None", Term, str]
 
@@ -607,6 +607,6 @@ def validate_data(data: Data, shapes: TripleIndex) -> list[ShaclResult]:
         foci = eng.focus_nodes(shape)
         if foci:
             raws.extend(eng.eval_shape(shape, foci))
-    from spacekg.shacl_sparql import _to_results
+    from spacekg.shacl.sparql import _to_results
 
     return list(_to_results(shapes, raws))

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spacekg.bundle import ONTOLOGY_NS
 from spacekg.errors import InputError
+from spacekg.project import ONTOLOGY_NS
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -170,7 +170,7 @@ class QuoteSearch:
 def load_seeds(directory: Path | None = None) -> list[Seed]:
     """Every ``*.txt`` seed in ``directory`` (default: the bundle's ``seeds/``), sorted by name."""
     if directory is None:
-        from spacekg.bundle import seeds_dir
+        from spacekg.project import seeds_dir
 
         directory = seeds_dir()
     return [Seed.from_path(p) for p in sorted(Path(directory).glob("*.txt"))]

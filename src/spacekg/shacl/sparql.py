@@ -1,6 +1,6 @@
 """The store-based SHACL Core engine: shapes compiled to SPARQL over an in-memory pyoxigraph store.
 
-Engine "sparql" of :func:`spacekg.shacl.validate_graph` (:mod:`spacekg.shacl_fast` is faster);
+Engine "sparql" of :func:`spacekg.shacl.api.validate_graph` (:mod:`spacekg.shacl.fast` is faster);
 kept as a second, independent implementation that the tests check against pySHACL too.
 
 Each target is materialised once into a scratch named graph (``urn:spacekg:shacl:…``) and every
@@ -42,8 +42,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from spacekg.results import Term
-from spacekg.shacl import (
+from spacekg.shacl.api import (
     RDF,
     RDFS,
     SEVERITIES,
@@ -60,7 +59,8 @@ from spacekg.shacl import (
     shape_key,
     term_from_ox,
 )
-from spacekg.shacl_literals import INT_RANGES
+from spacekg.shacl.literals import INT_RANGES
+from spacekg.terms import Term
 
 SCRATCH = "urn:spacekg:shacl:"
 F = f"<{SCRATCH}f>"
@@ -622,7 +622,7 @@ def _message(g: TripleIndex, shape: Term, component: str, raw: Raw, path_text: s
 
 def validate_store(store: Any, shapes: TripleIndex) -> list[ShaclResult]:
     """Validate the default graph of ``store`` against ``shapes`` (no inference of its own: the
-    entailments, if any, are already in the store, see :mod:`spacekg.shacl_inference`).
+    entailments, if any, are already in the store, see :mod:`spacekg.shacl.inference`).
 
     Scratch named graphs are added to ``store`` while it runs and removed at the end."""
     check_supported(shapes)

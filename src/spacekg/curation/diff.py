@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spacekg.errors import InputError
-from spacekg.parsing import FORMATS
+from spacekg.rdfio import FORMATS
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-#: the extensions `spacekg` reads (spacekg.parsing.FORMATS)
+#: the extensions `spacekg` reads (spacekg.rdfio.FORMATS)
 RDF_SUFFIXES = tuple(FORMATS)
 
 
@@ -59,7 +59,7 @@ def rdf_files(path: Path) -> list[Path]:
 
 def _parse_into(graph: Graph, path: Path) -> None:
     try:
-        from spacekg.parsing import parse_file
+        from spacekg.rdfio import parse_file
     except ImportError:  # pragma: no cover - parsing.py is the CLI core's; plain rdflib until then
         fmt = {".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml"}.get(
             path.suffix.lower(), "turtle"

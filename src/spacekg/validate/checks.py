@@ -1,7 +1,7 @@
-"""The checks `spacekg validate` runs beyond the SHACL shapes (see :mod:`spacekg.validation`).
+"""The checks `spacekg validate` runs beyond the SHACL shapes (see :mod:`spacekg.validate.api`).
 
 Each reads the validation store only: new files in the default graph, context files in named
-graphs. They return plain tuples that :func:`spacekg.validation.validate` turns into findings.
+graphs. They return plain tuples that :func:`spacekg.validate.api.validate` turns into findings.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spacekg.bundle import GRAPH_NS, ID_NS, ONTOLOGY_IRI, ONTOLOGY_NS
-from spacekg.iris import KNOWN_PREFIXES, OA, REUSED_NAMESPACES, short, split_iri
-from spacekg.locating import Source, graph_of
-from spacekg.results import Term
+from spacekg.namespaces import KNOWN_PREFIXES, OA, REUSED_NAMESPACES, short, split_iri
+from spacekg.project import GRAPH_NS, ID_NS, ONTOLOGY_IRI, ONTOLOGY_NS
+from spacekg.terms import Term
+from spacekg.validate.locate import Source, graph_of
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -256,7 +256,7 @@ def _span_problems(
     """Evidence spans of the new files checked against the seed texts."""
     from rdflib import Graph, URIRef
 
-    from spacekg.evidence import load_seeds, verify_spans
+    from spacekg.curation.evidence import load_seeds, verify_spans
 
     if not any(s.new for s in sources):
         return []
@@ -450,7 +450,7 @@ def shapes_terms(path: Path) -> set[str]:
     """IRIs the shapes file names (sh:path, sh:class, targets): terms spacekg uses."""
     import pyoxigraph as ox
 
-    from spacekg.shacl import rdf_format
+    from spacekg.shacl.api import rdf_format
 
     out: set[str] = set()
     try:

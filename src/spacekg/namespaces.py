@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
-from spacekg.bundle import ID_NS, ONTOLOGY_NS, SHAPES_NS
-from spacekg.results import Term
+from spacekg.project import ID_NS, ONTOLOGY_NS, SHAPES_NS
+from spacekg.terms import Term
 
 SH = "http://www.w3.org/ns/shacl#"
 OA = "http://www.w3.org/ns/oa#"

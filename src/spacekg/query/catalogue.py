@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spacekg import sparqltext
-from spacekg.bundle import queries_dir
 from spacekg.errors import InputError
+from spacekg.project import queries_dir
+from spacekg.query import sparqltext
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _KNOWN_KINDS = ("iri", "integer", "number", "literal")
@@ -244,7 +244,7 @@ class ParameterError(InputError):
 
 def known_prefixes(query: StoredQuery) -> dict[str, str]:
     """The prefixes a parameter value may use: spacekg's own, then the query's declarations."""
-    from spacekg.graph import PREFIXES
+    from spacekg.dataset import PREFIXES
 
     known = {k: v for k, v in PREFIXES.items() if k != "skgg"}
     return {**known, **sparqltext.prefixes(query.text)}

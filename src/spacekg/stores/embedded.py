@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError, SpacekgError, StoreError
-from spacekg.results import QueryResult
+from spacekg.terms import QueryResult
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -463,7 +463,7 @@ def load_store(
 
 
 class EmbeddedStore:
-    """A :class:`spacekg.engine.Backend` over an on-disk store; the default graph is the union."""
+    """A :class:`spacekg.query.engine.Backend` over an on-disk store (default graph: the union)."""
 
     def __init__(self, path: Path | str) -> None:
         import pyoxigraph as ox
@@ -479,7 +479,7 @@ class EmbeddedStore:
             raise StoreError(f"{self.path}: cannot open the store: {err}") from None
 
     def execute(self, sparql: str) -> QueryResult:
-        from spacekg.engine import _ox_result
+        from spacekg.query.engine import _ox_result
 
         try:
             return _ox_result(self.store.query(sparql, use_default_graph_as_union=True))
@@ -532,7 +532,7 @@ def load(
         raise InputError("--graph and --format go with FILE arguments")
     ep = None
     if endpoint is not None:
-        from spacekg.gsp import endpoint as make_endpoint
+        from spacekg.stores.endpoint import endpoint as make_endpoint
 
         ep = make_endpoint(endpoint, server=server, gsp_path=gsp_path, protocol=protocol)
     if files:
@@ -540,7 +540,7 @@ def load(
     else:
         items = bundle_items(inferred=inferred)
     if ep is not None:
-        from spacekg.gsp import load_endpoint
+        from spacekg.stores.endpoint import load_endpoint
 
         return load_endpoint(ep, items, swap=swap, progress=progress)
     assert store is not None
@@ -548,9 +548,9 @@ def load(
 
 
 def __getattr__(name: str) -> Any:
-    """``stores.EndpointStore`` lives in :mod:`spacekg.gsp` (imported on first use)."""
+    """``stores.EndpointStore`` lives in :mod:`spacekg.stores.endpoint` (imported on first use)."""
     if name == "EndpointStore":
-        from spacekg.gsp import EndpointStore
+        from spacekg.stores.endpoint import EndpointStore
 
         return EndpointStore
     raise AttributeError(name)

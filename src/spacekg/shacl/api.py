@@ -4,27 +4,27 @@ Call :func:`validate_graph`; it returns a frozen :class:`ShaclReport` of :class:
 (focus, path, value, component, source_shape, severity, message); :func:`report_to_turtle`
 writes the standard ``sh:ValidationReport`` graph. Engines:
 
-- ``"fast"``: :mod:`spacekg.shacl_fast`, pyoxigraph's parser feeding set-based checks in Python
+- ``"fast"``: :mod:`spacekg.shacl.fast`, pyoxigraph's parser feeding set-based checks in Python
   (no store, no rdflib).
-- ``"sparql"``: :mod:`spacekg.shacl_sparql`, constraints compiled to SPARQL over an in-memory
+- ``"sparql"``: :mod:`spacekg.shacl.sparql`, constraints compiled to SPARQL over an in-memory
   oxigraph store.
 - ``"pyshacl"``: pySHACL 0.40 on rdflib graphs built from the same parse.
 - ``"auto"`` (the default): ``"fast"``; pySHACL whenever the fast engines raise
   :class:`Unsupported` for a shapes graph (SHACL-SPARQL, SHACL-AF, recursion…).
 
 Inference ``"rdfs"``/``"owlrl"`` is the same for every engine: the entailments of
-:func:`spacekg.reasoning.infer` are added to the data graph (:mod:`spacekg.shacl_inference`), and
+:func:`spacekg.reasoning.infer` are added to the data graph (:mod:`spacekg.shacl.inference`), and
 the engine runs without inference of its own, so engines agree and owlrl's axioms about the OWL
 vocabulary (``owl:Thing``, ``owl:Nothing``) are never validated as if they were our terms.
   ``report.engine`` says which ran, ``report.fallback_reason`` why it fell back. The exact list
-  of supported features is in :mod:`spacekg.shacl_fast`.
+  of supported features is in :mod:`spacekg.shacl.fast`.
 
 Inference ``"none"`` is the project's default: SHACL's ``rdf:type/rdfs:subClassOf*`` already
 covers the class hierarchy, and a range axiom must not retype a wrongly typed link.
 ``conforms`` follows the spec (no result of any severity); ``violations``/``warnings`` count.
 
-The result model, terms, paths and shape keys live in :mod:`spacekg.shacl_model`, file reading in
-:mod:`spacekg.shacl_loading`; this module re-exports both. Data files are parsed with pyoxigraph
+The result model, terms, paths and shape keys live in :mod:`spacekg.shacl.model`, file reading in
+:mod:`spacekg.shacl.loading`; this module re-exports both. Data files are parsed with pyoxigraph
 in every case (Turtle, N-Triples, N-Quads, TriG, JSON-LD,
 RDF/XML, by extension): no remote JSON-LD context is fetched, no XML external entity resolved.
 Errors are :class:`spacekg.errors.InputError` naming ``file:line:col``.
@@ -36,8 +36,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from spacekg.errors import InputError
-from spacekg.results import Term
-from spacekg.shacl_loading import (  # noqa: F401 - re-exported
+from spacekg.shacl.loading import (  # noqa: F401 - re-exported
     CANONICAL_REPARSE_MAX,
     _rewrite_wrapped,
     _to_rdflib,
@@ -47,7 +46,7 @@ from spacekg.shacl_loading import (  # noqa: F401 - re-exported
     read_triples,
     shapes_index,
 )
-from spacekg.shacl_model import (  # noqa: F401 - re-exported
+from spacekg.shacl.model import (  # noqa: F401 - re-exported
     RDF,
     RDF_LANGSTRING,
     RDFS,
@@ -73,6 +72,7 @@ from spacekg.shacl_model import (  # noqa: F401 - re-exported
     term_from_ox,
     term_from_rdflib,
 )
+from spacekg.terms import Term
 
 # --------------------------------------------------------------------------- engines
 
@@ -93,9 +93,9 @@ def validate_graph(
 
     Inference "rdfs"/"owlrl": the entailments of :func:`spacekg.reasoning.infer` (no W3C
     vocabulary noise) are added to the data graph first, the same for every engine
-    (:mod:`spacekg.shacl_inference`); no engine runs an inference of its own.
-    Engines: "fast" is :mod:`spacekg.shacl_fast` (parse + set-based checks in Python); "sparql"
-    is :mod:`spacekg.shacl_sparql` (constraints as SPARQL over an oxigraph store); "pyshacl" the
+    (:mod:`spacekg.shacl.inference`); no engine runs an inference of its own.
+    Engines: "fast" is :mod:`spacekg.shacl.fast` (parse + set-based checks in Python); "sparql"
+    is :mod:`spacekg.shacl.sparql` (constraints as SPARQL over an oxigraph store); "pyshacl" the
     reference. "auto" is "fast", and falls back to pySHACL when the fast engine declines the
     shapes graph (``report.fallback_reason`` says why).
     """
@@ -106,12 +106,12 @@ def validate_graph(
             f"unknown SHACL engine {engine!r}", hint="use auto, fast, sparql or pyshacl"
         )
     if shapes is None:
-        from spacekg.bundle import shapes_path
+        from spacekg.project import shapes_path
 
         shapes = shapes_path()
     g, shapes_quads = shapes_index(shapes)
-    if inference != "none":  # the same entailments for every engine (see spacekg.shacl_inference)
-        from spacekg.shacl_inference import entailed_store
+    if inference != "none":  # the same entailments for every engine (see spacekg.shacl.inference)
+        from spacekg.shacl.inference import entailed_store
 
         data, ontology, inference = entailed_store(data, ontology, inference), None, "none"
     if engine == "pyshacl":
@@ -120,7 +120,7 @@ def validate_graph(
         if inference == "none" and engine != "sparql":
             import gc
 
-            from spacekg import shacl_fast
+            from spacekg.shacl import fast as shacl_fast
 
             gc_was_on = gc.isenabled()
             gc.disable()  # millions of small, acyclic objects: the cyclic GC only costs time
@@ -130,7 +130,7 @@ def validate_graph(
                 if gc_was_on:
                     gc.enable()
         else:
-            from spacekg import shacl_sparql
+            from spacekg.shacl import sparql as shacl_sparql
 
             results = shacl_sparql.validate_store(build_store(data, ontology), g)
     except Unsupported as err:

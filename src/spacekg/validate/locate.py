@@ -1,7 +1,7 @@
 """Loading files for `spacekg validate`, and finding where a node is written in them.
 
 New files go to the store's default graph, context files (ontology, bundled data) to their own
-named graphs. :class:`Locator` implements the ``file:line`` rule of :mod:`spacekg.validation`.
+named graphs. :class:`Locator` implements the ``file:line`` rule of :mod:`spacekg.validate.api`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.iris import short, split_iri
-from spacekg.results import Term
-from spacekg.shacl_model import term_to_ox
+from spacekg.namespaces import short, split_iri
+from spacekg.shacl.model import term_to_ox
+from spacekg.terms import Term
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -38,7 +38,7 @@ class Source:
 
 def check_file(path: Path) -> None:
     """Refuse what is not a readable, non-empty RDF file of a known format (one line each)."""
-    from spacekg.parsing import format_for, parse_file
+    from spacekg.rdfio import format_for, parse_file
 
     fmt = format_for(path)  # other extensions are refused by name
     if path.is_dir():
@@ -100,7 +100,7 @@ def load_source(store: pyoxigraph.Store, src: Source) -> None:
     named graph, so the checks below can tell new from existing triples."""
     import pyoxigraph as ox
 
-    from spacekg.shacl import load_into
+    from spacekg.shacl.api import load_into
 
     if src.new:
         load_into(store, src.path)

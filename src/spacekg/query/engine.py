@@ -1,4 +1,4 @@
-"""Run SPARQL over the knowledge graph and return plain :class:`~spacekg.results.QueryResult`.
+"""Run SPARQL over the knowledge graph and return plain :class:`~spacekg.terms.QueryResult`.
 
 The default backend is an in-memory pyoxigraph store holding the ontology, every data file and
 the OWL RL entailments, each in its named graph; queries see the union of the named graphs as
@@ -21,9 +21,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from spacekg import __version__, sparqltext
-from spacekg.bundle import GraphSource, fingerprint, graph_sources
-from spacekg.catalogue import (
+from spacekg.errors import InputError, StoreError
+from spacekg.project import GraphSource, cache_dir, code_fingerprint, fingerprint, graph_sources
+from spacekg.query import sparqltext
+from spacekg.query.catalogue import (
     Parameter,
     ParameterError,
     StoredQuery,
@@ -32,8 +33,7 @@ from spacekg.catalogue import (
     get_query,
     known_prefixes,
 )
-from spacekg.errors import InputError, StoreError
-from spacekg.results import QueryResult, Term
+from spacekg.terms import QueryResult, Term
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -43,8 +43,6 @@ CACHE_SCHEMA = "2"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 ENGINES = ("oxigraph", "rdflib")
-#: modules whose code shapes the cached dataset
-_BUILDERS = ("parsing", "graph", "reasoning", "export")
 
 
 @runtime_checkable
@@ -59,24 +57,11 @@ class Backend(Protocol):
 # --- the materialised dataset and its cache -------------------------------------------------
 
 
-def cache_dir() -> Path:
-    """Where derived files are cached (see the module doc)."""
-    env = os.environ.get("SPACEKG_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return Path(xdg) / "spacekg" if xdg else Path.home() / ".cache" / "spacekg"
-
-
 def cache_key(sources: list[GraphSource] | None = None) -> str:
     """The hash of the source files, the spacekg version and the cache schema."""
     sources = sources if sources is not None else graph_sources()
     h = hashlib.sha256(fingerprint([s.path for s in sources]).encode())
-    h.update(f"\0{__version__}\0{CACHE_SCHEMA}\0".encode())
-    here = Path(__file__).parent  # the code that builds the cache is part of its key
-    h.update(
-        fingerprint([here / f"{m}.py" for m in _BUILDERS if (here / f"{m}.py").is_file()]).encode()
-    )
+    h.update(f"\0{code_fingerprint()}\0{CACHE_SCHEMA}\0".encode())
     h.update("\0".join(f"{s.iri}={s.path.name}" for s in sources).encode())
     return h.hexdigest()
 
@@ -313,7 +298,7 @@ def refuse_unreadable(query: StoredQuery) -> None:
 
 
 def _unknown_prefix(query: StoredQuery, sparql: str, line: int, prefix: str) -> str:
-    from spacekg.graph import PREFIXES
+    from spacekg.dataset import PREFIXES
 
     if prefix in PREFIXES:
         hint = f"declare it: PREFIX {prefix}: <{PREFIXES[prefix]}>"
@@ -333,7 +318,7 @@ def run_query(
 ) -> QueryResult:
     """Run a stored query (a :class:`StoredQuery`, a name, a path) or SPARQL text.
 
-    ``params`` are bound as RDF terms (see :func:`spacekg.catalogue.bind`). ``SERVICE`` is
+    ``params`` are bound as RDF terms (see :func:`spacekg.query.catalogue.bind`). ``SERVICE`` is
     refused unless ``allow_network``. A syntax error raises InputError naming the file and line.
     """
     stored = _resolve(query)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spacekg.bundle import INFERRED_GRAPH, GraphSource, graph_sources
+from spacekg.project import INFERRED_GRAPH, GraphSource, graph_sources
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -63,7 +63,7 @@ def load_dataset(
     """
     from rdflib import Dataset, URIRef
 
-    from spacekg.parsing import parse_file
+    from spacekg.rdfio import parse_file
 
     sources = sources if sources is not None else graph_sources()
     ds = Dataset(default_union=True)

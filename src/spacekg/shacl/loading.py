@@ -3,7 +3,7 @@
 Data files are parsed with pyoxigraph (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, by
 extension): no remote JSON-LD context is fetched, no XML external entity resolved. A syntax error
 is worded as every other spacekg command words it (:func:`_syntax_error`). Literals of
-:data:`~spacekg.shacl_model.WRAPPED_TYPES` are stored under a surrogate datatype, because
+:data:`~spacekg.shacl.model.WRAPPED_TYPES` are stored under a surrogate datatype, because
 oxigraph's store would turn them into ``xsd:integer``.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.shacl_model import (
+from spacekg.shacl.model import (
     RDF_LANGSTRING,
     SURROGATE_NS,
     WRAPPED_TYPES,
@@ -64,7 +64,7 @@ def rdf_format(path: Path) -> Any:
 _WRAP_SCAN = re.compile(rb"[:#](?:" + b"|".join(t.encode() for t in WRAPPED_TYPES) + rb")\b")
 
 
-#: files up to this size are re-parsed by :func:`spacekg.parsing.parse_file` on a syntax error
+#: files up to this size are re-parsed by :func:`spacekg.rdfio.parse_file` on a syntax error
 CANONICAL_REPARSE_MAX = 32 << 20
 
 
@@ -73,11 +73,11 @@ def _syntax_error(p: Path, err: SyntaxError) -> InputError:
 
     pyoxigraph and rdflib stop at different places (an unterminated string: pyoxigraph at the
     end of the file, rdflib at the newline), so the file is re-parsed with the CLI's parser
-    (:func:`spacekg.parsing.parse_file`) and its error is raised. Only for files larger than
+    (:func:`spacekg.rdfio.parse_file`) and its error is raised. Only for files larger than
     :data:`CANONICAL_REPARSE_MAX` (rdflib would take minutes) is pyoxigraph's position kept,
     worded the same way (``FILE:LINE:COL: Turtle syntax error: ... (fix the file)``).
     """
-    from spacekg.parsing import FORMAT_NAMES, format_for, parse_file
+    from spacekg.rdfio import FORMAT_NAMES, format_for, parse_file
 
     try:
         small = p.stat().st_size <= CANONICAL_REPARSE_MAX

@@ -20,8 +20,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from spacekg.bundle import ID_NS, ONTOLOGY_NS, bundle_root
 from spacekg.errors import InputError
+from spacekg.project import ID_NS, ONTOLOGY_NS, bundle_root
 
 PREFIXES = {
     "skg": ONTOLOGY_NS,
@@ -357,7 +357,7 @@ def excerpt(
     Not found: InputError with the closest passage. Found several times and no ``occurrence``
     (1-based): InputError listing each occurrence with its context.
     """
-    from spacekg.evidence import find_quote
+    from spacekg.curation.evidence import find_quote
 
     seed, source_iri = resolve_source(source, root)
     text = read_text(seed)

@@ -1,0 +1,81 @@
+"""The spacekg command line: a thin Click layer.
+
+Each command parses its options, calls one library function, renders the result and sets the
+exit code. Library modules never import click. Errors are one line on stderr; ``--debug`` keeps
+the traceback. Library imports happen inside the commands, so ``spacekg query run`` does not pay
+for rdflib when it does not need it.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from spacekg.errors import EXIT_INTERNAL, SpacekgError
+
+if TYPE_CHECKING:
+    pass
+
+
+class SpacekgGroup(click.Group):
+    """Turns library errors into one line on stderr and a documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SpacekgError as err:
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            click.echo(f"spacekg: error: {err}", err=True)
+            sys.exit(err.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("spacekg: interrupted", err=True)
+            sys.exit(130)
+        except Exception as err:  # an internal error: a bug
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            click.echo(
+                f"spacekg: internal error: {type(err).__name__}: {err} "
+                "(rerun with --debug for the traceback and report it)",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=SpacekgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show the traceback on errors.")
+@click.version_option(package_name="spacekg")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """spacekg: a knowledge graph of space diplomacy, and the tools to use it."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register() -> None:
+    from spacekg.cli.curate import diff_cmd, excerpt_cmd, source_group, validate_cmd
+    from spacekg.cli.graph import check_cmd, describe_cmd, export_cmd, reason_cmd
+    from spacekg.cli.load import load_cmd
+    from spacekg.cli.query import query_group
+
+    for command in (
+        query_group,
+        export_cmd,
+        reason_cmd,
+        describe_cmd,
+        check_cmd,
+        validate_cmd,
+        source_group,
+        excerpt_cmd,
+        diff_cmd,
+        load_cmd,
+    ):
+        main.add_command(command)
+
+
+_register()

@@ -1,0 +1,111 @@
+"""`spacekg load`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+
+@click.command("load")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="An embedded Oxigraph store folder (created if missing).",
+)
+@click.option("--endpoint", default=None, metavar="URL", help="A SPARQL server's base URL.")
+@click.option("--graph", default=None, metavar="IRI", help="Load FILES into this named graph.")
+@click.option("--replace", is_flag=True, help="Replace the graph (atomically) instead of adding.")
+@click.option("--inferred", is_flag=True, help="Also load the inferred triples (bundle only).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ntriples", "turtle", "rdfxml"]),
+    default=None,
+    help="Format of FILES [default: from the suffix].",
+)
+@click.option(
+    "--server",
+    type=click.Choice(["oxigraph", "fuseki", "graphdb", "virtuoso", "neptune"]),
+    default="oxigraph",
+    show_default=True,
+    help="Endpoint layout preset (paths of the graph store, query and update services).",
+)
+@click.option("--gsp-path", default=None, metavar="PATH", help="Graph store path [preset].")
+@click.option(
+    "--protocol",
+    type=click.Choice(["auto", "gsp", "update"]),
+    default="auto",
+    show_default=True,
+    help="Graph Store Protocol, or SPARQL Update only.",
+)
+@click.option(
+    "--swap",
+    type=click.Choice(["auto", "put", "move"]),
+    default="auto",
+    show_default=True,
+    help="How an endpoint graph is replaced: one PUT, or staging graph + MOVE.",
+)
+def load_cmd(
+    files: tuple[str, ...],
+    store: str | None,
+    endpoint: str | None,
+    graph: str | None,
+    replace: bool,
+    inferred: bool,
+    fmt: str | None,
+    server: str,
+    gsp_path: str | None,
+    protocol: str,
+    swap: str,
+) -> None:
+    """Load the bundled graph (or FILES) into a store, one named graph per source file.
+
+    Credentials for an endpoint come from SPACEKG_USER / SPACEKG_PASSWORD or ~/.netrc.
+    """
+    from spacekg.stores.embedded import load
+
+    if (store is None) == (endpoint is None):
+        raise click.UsageError("give --store DIR or --endpoint URL (one of them)")
+    bar: Any = None
+    progress = None
+    if sys.stderr.isatty():
+        state = {"done": 0}
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = click.progressbar(length=max(total, 1), label="loading", file=sys.stderr)
+                bar.__enter__()
+            bar.update(max(0, done - state["done"]))
+            state["done"] = max(done, state["done"])
+
+    try:
+        report = load(
+            files,
+            store=store,
+            endpoint=endpoint,
+            graph=graph,
+            replace=replace,
+            inferred=inferred,
+            fmt=fmt,
+            server=server,
+            gsp_path=gsp_path,
+            protocol=protocol,
+            swap=swap,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for g in report.graphs:
+        name = f"<{g.graph}>" if g.graph else "default graph"
+        click.echo(f"{name}\t{g.stored} triples\t{g.method}")
+    click.echo(
+        f"loaded {report.triples} triples in {len(report.graphs)} graph(s) into "
+        f"{report.target} in {report.seconds:.1f} s",
+        err=True,
+    )
