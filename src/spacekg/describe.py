@@ -17,10 +17,14 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from spacekg.errors import InputError
 from spacekg.project import INFERRED_GRAPH
 from spacekg.terms import Term
+
+if TYPE_CHECKING:
+    from spacekg.query.engine import Backend
 
 SKG = "https://w3id.org/spacekg/ontology#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -107,10 +111,10 @@ def _iri(text: str) -> str | None:
 class _Graph:
     """The materialised graph in a pyoxigraph store, with the few look-ups describe needs."""
 
-    def __init__(self) -> None:
+    def __init__(self, backend: Backend | None = None) -> None:
         from spacekg.query.engine import OxigraphMemoryBackend
 
-        self.backend = OxigraphMemoryBackend()
+        self.backend = backend if backend is not None else OxigraphMemoryBackend()
 
     def select(self, sparql: str) -> list[tuple[Term | None, ...]]:
         return list(self.backend.execute(_PREFIXES + sparql).rows)
@@ -204,9 +208,10 @@ def _pick(words: list[Words], names: tuple[str, ...]) -> tuple[Words, ...]:
     return tuple(mentioning or words)
 
 
-def describe(text: str) -> Description:
-    """Resolve ``text`` to a node and gather what the graph says about it."""
-    g = _Graph()
+def describe(text: str, backend: Backend | None = None) -> Description:
+    """Resolve ``text`` to a node and gather what the graph says about it (over ``backend``,
+    default: the materialised graph in memory)."""
+    g = _Graph(backend)
     node = g.resolve(text)
     iri = node.value
     own = g.words(node)

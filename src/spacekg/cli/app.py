@@ -62,6 +62,7 @@ def _register() -> None:
     from spacekg.cli.graph import check_cmd, describe_cmd, export_cmd, reason_cmd
     from spacekg.cli.load import load_cmd
     from spacekg.cli.query import query_group
+    from spacekg.cli.serve import serve_cmd
 
     for command in (
         query_group,
@@ -74,6 +75,7 @@ def _register() -> None:
         excerpt_cmd,
         diff_cmd,
         load_cmd,
+        serve_cmd,
     ):
         main.add_command(command)
 
