@@ -28,6 +28,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from spacekg.errors import InputError, SpacekgError
+from spacekg.namespaces import ID_NS as SKGID
+from spacekg.namespaces import ONTOLOGY_NS as SKG
 from spacekg.query.render import default_prefixes, render, short
 from spacekg.serve import formats
 from spacekg.serve.pool import Busy, QueryPool, QueryTimeout
@@ -36,8 +38,6 @@ from spacekg.terms import QueryResult, Term
 if TYPE_CHECKING:
     from spacekg.query.catalogue import StoredQuery
 
-SKGID = "https://w3id.org/spacekg/id/"
-SKG = "https://w3id.org/spacekg/ontology#"
 MAX_QUERY_BYTES = 1 << 20
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

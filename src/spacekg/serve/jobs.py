@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+from spacekg.namespaces import GRAPH_NS, OWL, PREFIXES, sparql_prologue
+from spacekg.namespaces import ONTOLOGY_NS as SKG
 from spacekg.terms import QueryResult, Term
 
 if TYPE_CHECKING:
@@ -19,17 +21,7 @@ if TYPE_CHECKING:
     from spacekg.query.catalogue import StoredQuery
     from spacekg.query.engine import Backend
 
-SKG = "https://w3id.org/spacekg/ontology#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-OWL = "http://www.w3.org/2002/07/owl#"
-GRAPH_NS = "https://w3id.org/spacekg/graph/"
-_PREFIXES = """PREFIX skg: <https://w3id.org/spacekg/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-"""
+_PREFIXES = sparql_prologue("skg", "rdf", "rdfs", "owl", "skos", "oa")
 
 
 def _rows(backend: Backend, sparql: str) -> tuple[tuple[Term | None, ...], ...]:
@@ -318,8 +310,6 @@ def _expand(name: str) -> str:
     """A prefixed span name from ``describe`` back to its IRI."""
     if name.startswith("<") and name.endswith(">"):
         return name[1:-1]
-    from spacekg.dataset import PREFIXES
-
     prefix, _, local = name.partition(":")
     return PREFIXES.get(prefix, prefix + ":") + local
 

@@ -28,6 +28,15 @@ class Listening:
         return f"http://{host}:{self.port}/"
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("spacekg")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
 def _require_extra() -> None:
     missing = []
     for module in ("starlette", "uvicorn", "jinja2"):
@@ -83,7 +92,6 @@ def serve(
         raise InputError("--timeout must be a positive number of seconds")
     import uvicorn
 
-    from spacekg import __version__
     from spacekg.query.engine import materialised_nquads
     from spacekg.serve.app import Settings, create_app
     from spacekg.serve.pool import QueryPool
@@ -93,7 +101,7 @@ def serve(
     pool = QueryPool(nquads, size=workers, timeout=timeout)
     try:
         pool.start()
-        app = create_app(pool, Settings(timeout, allow_network, __version__))
+        app = create_app(pool, Settings(timeout, allow_network, _version()))
         config = uvicorn.Config(
             app,
             log_level="warning",
