@@ -241,18 +241,18 @@ def jena_cp(tmp_path_factory: pytest.TempPathFactory) -> str:
         if os.environ.get("SPACEKG_REQUIRE_JENA"):
             pytest.fail("SPACEKG_REQUIRE_JENA is set but Jena (libapache-jena-java) is missing")
         pytest.skip("Jena is not installed (apt-get install libapache-jena-java)")
+    # Debian's jena-core keeps the shaded Xerces message bundles under the unshaded package
+    # name; copied to where the classes look for them (see JENA.md)
+    import zipfile
+
     fix = tmp_path_factory.mktemp("jena-fix")
-    subprocess.run(
-        ["unzip", "-o", "-q", "/usr/share/java/jena-core.jar",
-         "org/apache/jena/ext/xerces/impl/msg/*",
-         "org/apache/jena/ext/xerces/impl/xpath/regex/*.properties"],
-        cwd=fix, check=True,
-    )  # fmt: skip
-    (fix / "xerces" / "impl" / "xpath").mkdir(parents=True)
-    shutil.copytree(fix / "org/apache/jena/ext/xerces/impl/msg", fix / "xerces/impl/msg")
-    shutil.copytree(
-        fix / "org/apache/jena/ext/xerces/impl/xpath/regex", fix / "xerces/impl/xpath/regex"
-    )
+    prefix = "org/apache/jena/ext/"
+    with zipfile.ZipFile("/usr/share/java/jena-core.jar") as jar:
+        for entry in jar.namelist():
+            if entry.startswith(prefix + "xerces/impl/") and entry.endswith(".properties"):
+                target = fix / entry[len(prefix) :]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(jar.read(entry))
     return f"{fix}:{cp}"
 
 
