@@ -28,10 +28,14 @@ class Server:
         return self.stderr.read_text(errors="replace")
 
 
-def start_server(tmp: Path, *args: str, cache: Path | None = None) -> Server:
-    """``spacekg serve --port 0 ARGS`` in its own session; waits for its 'serving' line."""
+def start_server(
+    tmp: Path, *args: str, cache: Path | None = None, keep_home: bool = False
+) -> Server:
+    """``spacekg serve --port 0 ARGS`` in its own session; waits for its 'serving' line.
+    The bundled graph unless ``keep_home`` (then ``$SPACEKG_HOME``'s)."""
     env = dict(os.environ)
-    env.pop("SPACEKG_HOME", None)
+    if not keep_home:
+        env.pop("SPACEKG_HOME", None)
     env["SPACEKG_CACHE_DIR"] = str(cache or tmp / "cache")
     err = tmp / f"serve-{time.monotonic_ns()}.err"
     with err.open("wb") as sink:

@@ -335,3 +335,68 @@ def test_a_busy_port_is_one_line_exit_4(tmp_path: Path, server: Server) -> None:
     assert run.returncode == 4
     assert run.stderr.strip().startswith("spacekg: error: cannot listen on 127.0.0.1:" + port)
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+# --- statement-level evidence and the public record on the entity page ------------------------
+
+
+@pytest.fixture(scope="module")
+def support_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server over a copy of the bundle plus tests/fixtures/serve/support.ttl."""
+    from spacekg.project import bundle_root
+
+    root = tmp_path_factory.mktemp("support-bundle")
+    for folder in ("ontology", "data", "queries", "seeds"):
+        shutil.copytree(bundle_root() / folder, root / folder)
+    shutil.copy(Path(__file__).parent / "fixtures" / "serve" / "support.ttl", root / "data")
+    tmp = tmp_path_factory.mktemp("support-serve")
+    old = os.environ.get("SPACEKG_HOME")
+    os.environ["SPACEKG_HOME"] = str(root)
+    try:
+        server = start_server(tmp, keep_home=True)
+    finally:
+        if old is None:
+            os.environ.pop("SPACEKG_HOME", None)
+        else:
+            os.environ["SPACEKG_HOME"] = old
+    try:
+        yield server
+    finally:
+        from serve_utils import stop_server
+
+        stop_server(server)
+
+
+def _fact_items(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<li class="fact how-[a-z]+">.*?</li>', html, flags=re.S)
+
+
+def test_entity_page_shows_stated_and_read_from_reification(support_server: Server) -> None:
+    html = httpx.get(support_server.url + "/id/japan", timeout=60).text
+    items = _fact_items(html)
+    member = [i for i in items if "org:memberOf" in i and "skgid:quad<" in i]
+    assert len(member) == 1 and 'class="fact how-read"' in member[0]
+    assert "Fixture reason: the four announced plans" in member[0]
+    assert 'href="#w-span-quad-announcement"' in member[0]
+    black = [i for i in items if "exercise-black-skies" in i and "hasParticipant" in i]
+    assert len(black) == 1 and 'class="fact how-stated"' in black[0]
+    assert 'href="#w-span-exercises"' in black[0]
+    # facts without a statement keep the node-level marker
+    assert any('class="fact how-asserted"' in i for i in items)
+    # the tension: the article's triple with its words, the record fact with its citation
+    assert 'class="comparison tension"' in html
+    assert "Fixture comment: the record dates the summit." in html
+    assert "Fixture Publisher, 2022-05-24" in html and "https://example.org/fixture-page" in html
+
+
+def test_record_facts_with_citations(support_server: Server) -> None:
+    html = httpx.get(support_server.url + "/id/quad-summit-tokyo", timeout=60).text
+    assert "Public record" in html
+    fact = html[html.index('class="fact record-fact"') :]
+    fact = fact[: fact.index("</li>")]
+    assert "sem:hasTimeStamp" in fact and "2022-05-24" in fact
+    assert "Fixture citation page" in fact and "Fixture Publisher" in fact
+    # without the fixture, the bundled graph's page has no such section
+    assert "st-fixture" not in httpx.get(support_server.url + "/id/china", timeout=60).text

@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 
 from spacekg.errors import InputError, SpacekgError
 from spacekg.namespaces import ID_NS as SKGID
+from spacekg.namespaces import RDF
 from spacekg.namespaces import ONTOLOGY_NS as SKG
 from spacekg.query.render import default_prefixes, render, short
 from spacekg.serve import formats
@@ -390,6 +391,9 @@ class FactRow:
     words: tuple[str, ...]  # highlight ids
 
 
+_REIFICATION = {RDF + "subject", RDF + "predicate", RDF + "object"}
+
+
 def _facts(view: Any) -> list[FactRow]:
     """describe's facts, with the reified statement's marker and spans where the graph has one
     for the triple, else the node-level spans describe found."""
@@ -399,6 +403,8 @@ def _facts(view: Any) -> list[FactRow]:
     d = view.description
     for direction, facts in (("out", d.outgoing), ("in", d.incoming)):
         for f in facts:
+            if f.predicate.value in _REIFICATION:
+                continue  # the statement nodes' own links: shown as the fact's marker instead
             r = by_triple.get((f.subject, f.predicate, f.object))
             if r is not None and r.mode:
                 how, reason, words = r.mode, r.reason, tuple(i for i in r.spans if i in shown)

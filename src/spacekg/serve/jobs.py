@@ -76,7 +76,8 @@ class Segment:
 
 @dataclass(frozen=True)
 class Reified:
-    """An ``rdf:Statement`` about the node: the triple, its spans and its stated/read marker."""
+    """An ``rdf:Statement`` of the article's triple about the node: its spans (highlight ids)
+    and how they support it (``skg:support``: stated or read, with ``skg:readingReason``)."""
 
     node: Term
     subject: Term
@@ -84,18 +85,40 @@ class Reified:
     object: Term
     mode: str | None  # "stated" | "read" | None
     reason: str | None
-    spans: tuple[str, ...]  # highlight ids
+    spans: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Citation:
+    iri: str
+    label: str | None
+    url: str | None
+    publisher: str | None
+    date: str | None
 
 
 @dataclass(frozen=True)
 class RecordFact:
-    """A triple of a public-record graph that touches the node, with its graph."""
+    """A public-record fact (an ``rdf:Statement`` and ``skg:RecordFact``) touching the node."""
 
-    graph: Term
+    node: Term
     subject: Term
     predicate: Term
     object: Term
-    details: tuple[tuple[Term, Term], ...]  # the other end's own triples in that graph
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A ``skg:Tension`` or ``skg:Corroboration`` setting the article's triples (with their
+    spans) beside record facts."""
+
+    node: Term
+    kind: str  # "tension" | "corroboration"
+    label: str | None
+    comment: str | None
+    article: tuple[Reified, ...]
+    record: tuple[RecordFact, ...]
 
 
 @dataclass(frozen=True)
@@ -108,6 +131,7 @@ class EntityView:
     highlights: tuple[Highlight, ...]
     reified: tuple[Reified, ...]
     record: tuple[RecordFact, ...]
+    comparisons: tuple[Comparison, ...]
 
 
 _KIND_RANK = {"claim": 0, "statement": 1, "statement-rdf": 2, "entity": 3, "fact": 4}
@@ -173,62 +197,90 @@ def _segments(text: str, highlights: list[Highlight]) -> tuple[Segment, ...]:
     return tuple(out)
 
 
-def _reified(backend: Backend, iri: str) -> list[tuple[Term, Term, Term, Term, list[Term]]]:
+_SUPPORT = {SKG + "Stated": "stated", SKG + "Read": "read"}
+_PROV = "PREFIX prov: <http://www.w3.org/ns/prov#>\n"
+
+
+def _statements(backend: Backend, where: str) -> list[Reified]:
+    """The article's reified triples (not record facts) matching ``where`` on ``?st``."""
     rows = _rows(
         backend,
-        "SELECT ?st ?s ?p ?o ?prop ?val WHERE { ?st a rdf:Statement ; rdf:subject ?s ; "
-        f"rdf:predicate ?p ; rdf:object ?o . FILTER(?s = <{iri}> || ?o = <{iri}>) "
-        "OPTIONAL { ?st ?prop ?val FILTER(?prop NOT IN (rdf:type, rdf:subject, rdf:predicate, "
-        "rdf:object)) } }",
+        _PROV + "SELECT ?st ?s ?p ?o ?support ?why ?from WHERE { ?st a rdf:Statement ; "
+        f"rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o . {where} "
+        "FILTER NOT EXISTS { ?st a skg:RecordFact } OPTIONAL { ?st skg:support ?support } "
+        "OPTIONAL { ?st skg:readingReason ?why } OPTIONAL { ?st prov:wasDerivedFrom ?from } }",
     )
-    grouped: dict[Term, tuple[Term, Term, Term, list[Term]]] = {}
-    for st, s, p, o, prop, val in rows:
+    grouped: dict[Term, dict[str, object]] = {}
+    for st, s, p, o, support, why, src in rows:
         if st is None or s is None or p is None or o is None:
             continue
-        entry = grouped.setdefault(st, (s, p, o, []))
-        if prop is not None and val is not None:
-            entry[3].extend((prop, val))
-    return [(st, s, p, o, extra) for st, (s, p, o, extra) in sorted(grouped.items())]
+        e = grouped.setdefault(st, {"t": (s, p, o), "mode": None, "why": None, "from": set()})
+        if support is not None:
+            e["mode"] = _SUPPORT.get(support.value, _local(support.value).lower())
+        if why is not None:
+            e["why"] = why.value
+        if src is not None and src.kind == "uri":
+            e["from"].add(src.value)  # type: ignore[attr-defined]
+    return [
+        Reified(st, *e["t"], e["mode"], e["why"], tuple(sorted(e["from"])))  # type: ignore[arg-type, misc]
+        for st, e in sorted(grouped.items())
+    ]
 
 
-def _mode(pairs: list[Term]) -> tuple[str | None, str | None]:
-    """The stated/read marker and the reason among a statement's property-value pairs."""
-    mode = reason = None
-    for prop, val in zip(pairs[::2], pairs[1::2], strict=True):
-        word = (_local(val.value) if val.kind == "uri" else val.value).lower()
-        name = _local(prop.value).lower()
-        if "reason" in name and val.kind == "literal":
-            reason = val.value
-        elif re.search(r"\b(stated|explicit)\b|^stated", word):
-            mode = "stated"
-        elif re.search(r"read|infer|implicit", word) and "reason" not in name:
-            mode = "read"
-    return mode, reason
-
-
-def _public_record(backend: Backend, iri: str) -> tuple[RecordFact, ...]:
+def _record_facts(backend: Backend, where: str) -> list[RecordFact]:
     rows = _rows(
         backend,
-        "SELECT DISTINCT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-        f"FILTER(?s = <{iri}> || ?o = <{iri}>) "
-        'FILTER(CONTAINS(LCASE(STR(?g)), "public") || CONTAINS(LCASE(STR(?g)), "record")) }',
+        _PROV + "PREFIX schema: <http://schema.org/>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
+        "SELECT ?st ?s ?p ?o ?c ?label ?url ?pub ?date WHERE { ?st a skg:RecordFact ; "
+        f"rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o . {where} "
+        "OPTIONAL { ?st prov:wasDerivedFrom ?c . OPTIONAL { ?c rdfs:label ?label } "
+        "OPTIONAL { ?c schema:url ?url } OPTIONAL { ?c dcterms:publisher ?pub } "
+        "OPTIONAL { ?c dcterms:date ?date } } }",
+    )
+    grouped: dict[Term, tuple[tuple[Term, Term, Term], dict[str, Citation]]] = {}
+    for st, s, p, o, c, label, url, pub, date in rows:
+        if st is None or s is None or p is None or o is None:
+            continue
+        entry = grouped.setdefault(st, ((s, p, o), {}))
+        if c is not None and c.value not in entry[1]:
+            entry[1][c.value] = Citation(
+                c.value,
+                label.value if label else None,
+                url.value if url else None,
+                pub.value if pub else None,
+                date.value if date else None,
+            )
+    return [
+        RecordFact(st, *t, tuple(sorted(cites.values(), key=lambda x: x.iri)))
+        for st, (t, cites) in sorted(grouped.items())
+    ]
+
+
+def _comparisons(backend: Backend, iri: str) -> list[Comparison]:
+    touches = f"FILTER(?s = <{iri}> || ?o = <{iri}>)"
+    rows = _rows(
+        backend,
+        "SELECT DISTINCT ?c ?kind ?label ?comment WHERE { "
+        "?c a ?kind FILTER(?kind IN (skg:Tension, skg:Corroboration)) "
+        "{ ?c skg:articleSays ?st } UNION { ?c skg:recordShows ?st } "
+        f"?st rdf:subject ?s ; rdf:object ?o . {touches} "
+        "OPTIONAL { ?c rdfs:label ?label } OPTIONAL { ?c rdfs:comment ?comment } }",
     )
     out = []
-    for g, s, p, o in sorted(rows):
-        if g is None or s is None or p is None or o is None:
+    for c, kind, label, comment in sorted(rows):
+        if c is None or kind is None:
             continue
-        other = o if s.value == iri else s
-        details: tuple[tuple[Term, Term], ...] = ()
-        if other.kind in ("uri", "bnode") and other.value != iri:
-            node = f"<{other.value}>" if other.kind == "uri" else None
-            if node:
-                found = _rows(
-                    backend,
-                    f"SELECT ?dp ?do WHERE {{ GRAPH <{g.value}> {{ {node} ?dp ?do }} }}",
-                )
-                details = tuple(sorted((dp, do) for dp, do in found if dp and do))
-        out.append(RecordFact(g, s, p, o, details))
-    return tuple(out)
+        out.append(
+            Comparison(
+                c,
+                "tension" if kind.value == SKG + "Tension" else "corroboration",
+                label.value if label else None,
+                comment.value if comment else None,
+                tuple(_statements(backend, f"<{c.value}> skg:articleSays ?st .")),
+                tuple(_record_facts(backend, f"<{c.value}> skg:recordShows ?st .")),
+            )
+        )
+    return out
 
 
 def entity(backend: Backend, text: str) -> EntityView:
@@ -259,15 +311,20 @@ def entity(backend: Backend, text: str) -> EntityView:
     for f in d.outgoing + d.incoming:
         for w in f.words:
             add(w.span, "fact", "")
+    touches = f"FILTER(?s = <{d.term.value}> || ?o = <{d.term.value}>)"
     reified = []
-    for st, s, p, o, extra in _reified(backend, d.term.value):
-        mode, reason = _mode(extra)
-        ids = []
-        for val in extra[1::2]:
-            if val.kind == "uri" and val.value in spans:
-                add(val.value, "statement-rdf", "")
-                ids.append(_local(val.value))
-        reified.append(Reified(st, s, p, o, mode, reason, tuple(ids)))
+    for r in _statements(backend, touches):
+        for span in r.spans:
+            add(span, "statement-rdf", "")
+        reified.append(
+            Reified(r.node, r.subject, r.predicate, r.object, r.mode, r.reason,
+                    tuple(_local(x) for x in r.spans if x in spans))
+        )  # fmt: skip
+    comparisons = _comparisons(backend, d.term.value)
+    for comp in comparisons:
+        for r in comp.article:
+            for span in r.spans:
+                add(span, "statement-rdf", comp.label or "")
     source_iri = None
     if found:
         first = min(found.values(), key=lambda h: h.start)
@@ -293,7 +350,8 @@ def entity(backend: Backend, text: str) -> EntityView:
         _segments(article, kept) if article is not None else (),
         tuple(kept),
         tuple(reified),
-        _public_record(backend, d.term.value),
+        tuple(_record_facts(backend, touches)),
+        tuple(comparisons),
     )
 
 
@@ -310,6 +368,8 @@ def _expand(name: str) -> str:
     """A prefixed span name from ``describe`` back to its IRI."""
     if name.startswith("<") and name.endswith(">"):
         return name[1:-1]
+    if "://" in name:
+        return name
     prefix, _, local = name.partition(":")
     return PREFIXES.get(prefix, prefix + ":") + local
 
