@@ -29,8 +29,8 @@ from starlette.staticfiles import StaticFiles
 
 from spacekg.errors import InputError, SpacekgError
 from spacekg.namespaces import ID_NS as SKGID
-from spacekg.namespaces import RDF
 from spacekg.namespaces import ONTOLOGY_NS as SKG
+from spacekg.namespaces import RDF
 from spacekg.query.render import default_prefixes, render, short
 from spacekg.serve import formats
 from spacekg.serve.pool import Busy, QueryPool, QueryTimeout
