@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -137,17 +138,32 @@ def create_app(pool: QueryPool, settings: Settings) -> Starlette:
     async def call(job: str, *args: Any) -> Any:
         return await run_in_threadpool(pool.call, job, *args)
 
-    def catalogue() -> list[StoredQuery]:
-        from spacekg.query.catalogue import list_queries
+    from spacekg.project import queries_dir
+    from spacekg.query.catalogue import get_query, load_query, query_paths
 
-        return list_queries()
+    parsed: dict[Path, tuple[tuple[int, int], StoredQuery]] = {}
+
+    def load(path: Path) -> StoredQuery:
+        """A query file, parsed again only when it changed (size or mtime)."""
+        st = path.stat()
+        key = (st.st_mtime_ns, st.st_size)
+        hit = parsed.get(path)
+        if hit is None or hit[0] != key:
+            hit = (key, load_query(path))
+            parsed[path] = hit
+        return hit[1]
+
+    def catalogue() -> list[StoredQuery]:
+        return [load(path) for path in query_paths()]
 
     def stored(name: str) -> StoredQuery:
-        from spacekg.query.catalogue import get_query
-
         if "/" in name or name.endswith(".rq"):
             raise InputError(f"no stored query named {name!r} (see /api/openapi.json)")
-        return get_query(name)
+        path = queries_dir() / f"{name}.rq"
+        try:
+            return load(path) if path.is_file() else get_query(name)
+        except OSError:
+            return get_query(name)
 
     # --- SPARQL 1.1 Protocol ---
 

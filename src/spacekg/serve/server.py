@@ -58,9 +58,13 @@ def _bind(host: str, port: int) -> socket.socket:
         raise InputError(
             f"--host {host}: not an address this machine has ({err.strerror})"
         ) from None
-    family, _type, _proto, _name, address = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    family, _type, proto, _name, address = infos[0]
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only for sockets
+    # that say they are TCP; without it, responses on kept-alive connections wait ~40 ms for
+    # the peer's delayed ACK (Nagle)
+    sock = socket.socket(family, socket.SOCK_STREAM, proto or socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind(address)
         sock.listen(128)
