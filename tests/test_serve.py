@@ -400,3 +400,23 @@ def test_record_facts_with_citations(support_server: Server) -> None:
     assert "Fixture citation page" in fact and "Fixture Publisher" in fact
     # without the fixture, the bundled graph's page has no such section
     assert "st-fixture" not in httpx.get(support_server.url + "/id/china", timeout=60).text
+
+
+def test_listening_socket_is_tcp_with_nodelay() -> None:
+    """Regression: a socket made with proto 0 made asyncio skip TCP_NODELAY on accepted
+    connections, and every response on a kept-alive connection waited ~40 ms (delayed ACK)."""
+    import socket
+
+    from spacekg.serve.server import _bind
+
+    sock = _bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        accepted_side = socket.create_connection(sock.getsockname()[:2])
+        conn, _ = sock.accept()
+        assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1  # inherited
+        conn.close()
+        accepted_side.close()
+    finally:
+        sock.close()
