@@ -820,6 +820,9 @@ def _tree_rss_mib(pid: int) -> float | None:
         return None
 
 
+_STATS = ("_ms", "_per_s")
+
+
 def case_serve_load(ctx: Context) -> list[CaseResult]:
     """7. `spacekg serve` under a bounded load: a stored query via /api and /sparql, with the
     embedded engine's own time for the same query."""
@@ -844,6 +847,8 @@ def case_serve_load(ctx: Context) -> list[CaseResult]:
         query_file = ctx.work / "serve-load" / f"{name}.rq"
         query_file.parent.mkdir(parents=True, exist_ok=True)
         query_file.write_text(bind(get_query(name), {}))
+        for old in query_file.parent.glob("*.jsonl"):
+            old.unlink()
         url, proc = _start_spacekg_serve(ctx, ctx.work / "serve-load")
     except NotAvailable as e:
         res.status, res.reason = "not-available", str(e)
@@ -854,17 +859,33 @@ def case_serve_load(ctx: Context) -> list[CaseResult]:
     sides = [
         Side(
             f"spacekg serve GET /api/{name}",
-            [*load, f"{url}/api/{name}", *counts],
+            [*load, f"{url}/api/{name}", *counts, "--append", str(base / "api.jsonl")],
             stdout_path=base / "api.json",
         ),
         Side(
             "spacekg serve POST /sparql",
-            [*load, f"{url}/sparql", *counts, "--body", str(query_file)],
+            [
+                *load,
+                f"{url}/sparql",
+                *counts,
+                "--body",
+                str(query_file),
+                "--append",
+                str(base / "sparql.jsonl"),
+            ],
             stdout_path=base / "sparql.json",
         ),
         Side(
             "embedded engine run_query",
-            [ctx.python, str(BASELINES / "engine_loop.py"), name, "--runs", str(requests)],
+            [
+                ctx.python,
+                str(BASELINES / "engine_loop.py"),
+                name,
+                "--runs",
+                str(requests),
+                "--append",
+                str(base / "engine.jsonl"),
+            ],
             env={**os.environ, "SPACEKG_CACHE_DIR": str(base / "cache")},
             stdout_path=base / "engine.json",
         ),
@@ -886,21 +907,31 @@ def case_serve_load(ctx: Context) -> list[CaseResult]:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-    stats = {}
+    stats: dict[str, dict[str, Any] | None] = {}
     for key in ("api", "sparql", "engine"):
         try:
-            stats[key] = json.loads((base / f"{key}.json").read_text())
+            lines = (base / f"{key}.jsonl").read_text().splitlines()
+            runs = [json.loads(line) for line in lines]
         except (OSError, ValueError):
-            stats[key] = None
+            runs = []
+        timed = runs[ctx.warmup :] or runs  # the warm-up rounds come first
+        res.checks[f"{key}_runs"] = timed
+        stats[key] = (
+            {k: statistics.median(r[k] for r in timed) for k in timed[0] if k.endswith(_STATS)}
+            if timed
+            else None
+        )
         res.checks[key] = stats[key]
     api, sparql, engine = stats["api"], stats["sparql"], stats["engine"]
     if api and sparql and engine:
         res.checks["summary"] = (
-            f"/api/{name}: {api['requests_per_s']} req/s, p50 {api['p50_ms']} ms, "
-            f"p99 {api['p99_ms']} ms; /sparql: {sparql['requests_per_s']} req/s, "
-            f"p50 {sparql['p50_ms']} ms, p99 {sparql['p99_ms']} ms; engine run_query "
-            f"p50 {engine['run_query_p50_ms']} ms, p99 {engine['run_query_p99_ms']} ms "
-            f"({engine['queries_per_s']} queries/s, with JSON p50 {engine['with_json_p50_ms']} ms)"
+            f"medians over {len(res.checks['api_runs'])} rounds: /api/{name} "
+            f"{api['requests_per_s']:.0f} req/s, p50 {api['p50_ms']:.1f} ms, p99 "
+            f"{api['p99_ms']:.1f} ms; /sparql {sparql['requests_per_s']:.0f} req/s, p50 "
+            f"{sparql['p50_ms']:.1f} ms, p99 {sparql['p99_ms']:.1f} ms; embedded engine "
+            f"run_query {engine['queries_per_s']:.0f} queries/s, p50 "
+            f"{engine['run_query_p50_ms']:.2f} ms, p99 {engine['run_query_p99_ms']:.2f} ms "
+            f"(with the JSON rendering p50 {engine['with_json_p50_ms']:.2f} ms)"
         )
         res.notes.append(res.checks["summary"])
     return [res]

@@ -23,6 +23,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("name")
     ap.add_argument("--runs", type=int, default=500)
+    ap.add_argument("--append", default=None, help="also append the stats as one JSON line")
     args = ap.parse_args()
     from spacekg.query.catalogue import get_query
     from spacekg.query.engine import OxigraphMemoryBackend, run_query
@@ -44,19 +45,20 @@ def main() -> int:
         rendered.append((t2 - t0) * 1000)
         rows = len(result.rows)
     wall = time.perf_counter() - start
-    json.dump(
-        {
-            "runs": args.runs,
-            "rows": rows,
-            "wall_s": round(wall, 4),
-            "queries_per_s": round(args.runs / wall, 1),
-            "run_query_p50_ms": round(statistics.median(engine), 3),
-            "run_query_p99_ms": round(percentile(engine, 99), 3),
-            "with_json_p50_ms": round(statistics.median(rendered), 3),
-            "with_json_p99_ms": round(percentile(rendered, 99), 3),
-        },
-        sys.stdout,
-    )
+    doc = {
+        "runs": args.runs,
+        "rows": rows,
+        "wall_s": round(wall, 4),
+        "queries_per_s": round(args.runs / wall, 1),
+        "run_query_p50_ms": round(statistics.median(engine), 3),
+        "run_query_p99_ms": round(percentile(engine, 99), 3),
+        "with_json_p50_ms": round(statistics.median(rendered), 3),
+        "with_json_p99_ms": round(percentile(rendered, 99), 3),
+    }
+    json.dump(doc, sys.stdout)
+    if args.append:
+        with open(args.append, "a") as out:
+            out.write(json.dumps(doc) + "\n")
     return 0
 
 

@@ -33,6 +33,7 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--accept", default="application/sparql-results+json")
     ap.add_argument("--body", default=None)
+    ap.add_argument("--append", default=None, help="also append the stats as one JSON line")
     args = ap.parse_args()
     body = Path(args.body).read_bytes() if args.body else None
     headers = {"Accept": args.accept}
@@ -86,6 +87,9 @@ def main() -> int:
         "max_ms": round(max(ms), 2) if ms else None,
     }
     json.dump(doc, sys.stdout)
+    if args.append:
+        with Path(args.append).open("a") as out:
+            out.write(json.dumps(doc) + "\n")
     return 1 if failures else 0
 
 
