@@ -420,3 +420,30 @@ def test_listening_socket_is_tcp_with_nodelay() -> None:
         accepted_side.close()
     finally:
         sock.close()
+
+
+@pytest.mark.parametrize("name", [q.name for q in list_queries()])
+def test_every_stored_query_runs_from_its_page(name: str, client: httpx.Client, backend) -> None:  # type: ignore[no-untyped-def]
+    """What the form submits (GET /queries/NAME?run=1): the same rows as query run, each cell
+    the term's short form, every IRI of our own a link to its page."""
+    import html as htmllib
+    import re
+
+    from spacekg.query.render import default_prefixes, short
+
+    expected = run_query(name, {}, backend=backend)
+    page = client.get(f"/queries/{name}", params={"run": "1"})
+    assert page.status_code == 200
+    body = page.text[page.text.index('<table class="results">') :]
+    body = body[: body.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1], flags=re.S)
+    assert len(rows) == len(expected.rows) > 0 or expected.form != "select"
+    prefixes = default_prefixes()
+    for row, want in zip(rows, expected.rows, strict=True):
+        cells = re.findall(r"<td>(.*?)</td>", row, flags=re.S)
+        markup = r"<span class=\"tag\">.*?</span>|<[^>]+>"
+        texts = [htmllib.unescape(re.sub(markup, "", c)).strip() for c in cells]
+        assert texts == [short(t, prefixes) if t is not None else "–" for t in want]
+        for cell, term in zip(cells, want, strict=True):
+            if term is not None and term.kind == "uri" and term.value.startswith(JAPAN[:-5]):
+                assert f'href="/id/{term.value.rsplit("/", 1)[1]}"' in cell
