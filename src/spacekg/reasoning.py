@@ -155,7 +155,7 @@ def reason(graph: Graph, profile: str = "owlrl") -> Inference:
         raise InputError(f"unknown reasoning profile {profile!r} (use one of: rdfs, owlrl)")
     from rdflib import Graph
 
-    from spacekg.dataset import bind_prefixes
+    from spacekg.rdfio import bind_prefixes
 
     closure = Graph()
     for triple in graph:

@@ -25,7 +25,7 @@ wrongly typed link. SHACL itself runs in
 * ``duplicate-label`` (Warning): a node whose ``rdfs:label`` equals (case-insensitively) the
   label of an existing node under another IRI.
 * ``span`` (Violation): an evidence span whose quote is not at its offsets in its source seed
-  (:func:`spacekg.curation.evidence.verify_spans`; the message says where the quote actually is).
+  (:func:`spacekg.evidence.verify_spans`; the message says where the quote actually is).
 * ``owl-imports`` (Warning): an ``owl:imports`` is never fetched.
 * ``disjoint-classes`` (Violation): a node typed, through the ``rdfs:subClassOf`` (and
   ``owl:equivalentClass``) closure, with two classes the ontology declares disjoint
@@ -159,7 +159,7 @@ def validate(
     targets: list[Path] = []
     for f in map(Path, files):
         if f.is_dir():  # a folder: every RDF file below it
-            from spacekg.curation.diff import rdf_files
+            from spacekg.rdfio import rdf_files
 
             found = rdf_files(f)
             if not found:

@@ -264,7 +264,7 @@ def _span_problems(
     """Evidence spans of the new files checked against the seed texts."""
     from rdflib import Graph, URIRef
 
-    from spacekg.curation.evidence import load_seeds, verify_spans
+    from spacekg.evidence import load_seeds, verify_spans
 
     if not any(s.new for s in sources):
         return []
