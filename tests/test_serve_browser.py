@@ -211,7 +211,7 @@ def assert_highlights_match_the_graph(page: Any, iri: str) -> None:
     the seed, read here from data/spans.ttl with rdflib (not through the server)."""
     from rdflib import Graph, Namespace, URIRef
 
-    from spacekg.curation.evidence import load_seeds
+    from spacekg.evidence import load_seeds
     from spacekg.project import data_dir
 
     oa = Namespace("http://www.w3.org/ns/oa#")

@@ -142,7 +142,7 @@ def _local(iri: str) -> str:
 
 
 def _seed_texts() -> dict[str, str]:
-    from spacekg.curation.evidence import load_seeds
+    from spacekg.evidence import load_seeds
 
     return {s.sha256: s.text for s in load_seeds()}
 

@@ -30,6 +30,10 @@ class Busy(StoreError):
     """No worker became free within the timeout. HTTP 503."""
 
 
+class JobFailed(SpacekgError):
+    """A job raised an unexpected exception in its worker (a bug). HTTP 500."""
+
+
 @dataclass(frozen=True)
 class _Failure:
     kind: str  # "input" | "store" | "internal"
@@ -163,7 +167,9 @@ class QueryPool:
                 raise InputError(reply.message)
             if reply.kind == "store":
                 raise StoreError(reply.message)
-            raise RuntimeError(reply.message)
+            raise JobFailed(
+                f"internal error: {reply.message} (a bug: please report it with this message)"
+            )
         return reply[1]
 
     def close(self) -> None:
