@@ -91,12 +91,36 @@ def output_option(f: Any) -> Any:
 
 
 def root_option(f: Any) -> Any:
+    """A command's own --root: the same as the global `spacekg --root DIR`."""
     return click.option(
         "--root",
         type=click.Path(file_okay=False, path_type=str),
         default=None,
-        help="The checkout to work in (default: the bundled graph's folder).",
+        callback=_root_alias,
+        metavar="DIR",
+        help="Same as `spacekg --root DIR COMMAND`: the graph to act on.",
     )(f)
+
+
+def use_root(ctx: click.Context, root: str | None) -> None:
+    """Resolve the workspace once and make every library call of this command act on it."""
+    from spacekg.project import resolve_workspace, use_workspace
+
+    ctx.with_resource(use_workspace(resolve_workspace(root)))
+
+
+def _root_alias(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from pathlib import Path
+
+    top = ctx.find_root().obj or {}
+    given = top.get("root")
+    if given is not None and Path(given).absolute() != Path(value).absolute():
+        raise click.UsageError(f"--root is given twice ({given} and {value}): give it once")
+    if given is None:
+        use_root(ctx, value)
+    return value
 
 
 def root_path(root: str | None) -> Path | None:
