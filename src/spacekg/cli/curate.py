@@ -81,11 +81,11 @@ def validate_cmd(
         root=root_path(root),
     )
     if fmt == "json":
-        click.echo(render_json(report), nl=False)
+        click.echo(render_json(report, fail_on), nl=False)
     elif fmt == "turtle":
         click.echo(render_turtle(report), nl=False)
     else:
-        click.echo(render_text(report, limit=limit), nl=False)
+        click.echo(render_text(report, limit=limit, fail_on=fail_on), nl=False)
     sys.exit(1 if report.fails(fail_on) else 0)
 
 
