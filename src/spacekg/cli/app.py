@@ -9,6 +9,7 @@ for rdflib when it does not need it.
 from __future__ import annotations
 
 import sys
+import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,9 @@ from spacekg.errors import EXIT_INTERNAL, SpacekgError
 
 if TYPE_CHECKING:
     pass
+
+#: when the command line started (this module is the first the entry point imports)
+STARTED = time.perf_counter()
 
 
 class SpacekgGroup(click.Group):

@@ -91,9 +91,52 @@ def materialised_nquads(
         cached = None
     if cached is not None:
         return cached
-    data = build_nquads(sources)  # missing, emptied, truncated or garbled: rebuild
-    _store_cache(path, data)
+    with _said_when_slow(path.parent):
+        data = build_nquads(sources)  # missing, emptied, truncated or garbled: rebuild
+        _store_cache(path, data)
     return data
+
+
+#: after this many seconds a cache build says on stderr what is happening
+SLOW_BUILD_SECONDS = 1.0
+
+
+@contextlib.contextmanager
+def _said_when_slow(folder: Path) -> Any:
+    """Say on stderr why a command waits, if building the cache takes over a second.
+
+    The first query after installing spacekg, or after any change to the graph's files,
+    materialises the graph with its OWL RL entailments; later ones read the cache.
+    """
+    import sys
+    import threading
+    import time
+
+    started = time.perf_counter()
+    said = threading.Event()
+
+    def say() -> None:
+        said.set()
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(
+                "spacekg: building the query cache (once after install or a change to the "
+                f"graph's files) in {folder} ...\n"
+            )
+            sys.stderr.flush()
+
+    timer = threading.Timer(SLOW_BUILD_SECONDS, say)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        timer.join()
+        if said.is_set():
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(
+                    f"spacekg: query cache built in {time.perf_counter() - started:.1f} s\n"
+                )
 
 
 _CACHE_HEADER = re.compile(rb"^# spacekg-cache quads=(\d+) sha256=([0-9a-f]{64})\n")
