@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from spacekg.cli.options import root_option, root_path
+from spacekg.cli.options import root_option, root_path, shown_path
 
 
 @click.command("validate")
@@ -116,9 +116,13 @@ def source_add_cmd(
         root=root_path(root),
     )
     for path in done.changed:
-        click.echo(f"wrote {path}", err=True)
+        click.echo(f"wrote {shown_path(path)}", err=True)
     if not done.changed:
-        click.echo(f"nothing to do: {done.seed_path} and {done.data_path} are up to date", err=True)
+        click.echo(
+            f"nothing to do: {shown_path(done.seed_path)} and {shown_path(done.data_path)} "
+            "are up to date",
+            err=True,
+        )
     click.echo(f"source node: <{done.source_iri}> (sha256 {done.sha256})")
 
 

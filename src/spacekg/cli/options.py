@@ -128,3 +128,16 @@ def root_path(root: str | None) -> Path | None:
     from pathlib import Path
 
     return Path(root) if root else None
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the current folder when it is below it, else as it is."""
+    import os
+    from pathlib import Path
+
+    try:
+        return str(Path(path).absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+    except OSError:
+        return os.fspath(path)
