@@ -9,19 +9,16 @@ for rdflib when it does not need it.
 from __future__ import annotations
 
 import sys
-import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from spacekg.cli.options import STARTED  # noqa: F401  (the clock starts with the command)
 from spacekg.errors import EXIT_INTERNAL, SpacekgError
 
 if TYPE_CHECKING:
     pass
-
-#: when the command line started (this module is the first the entry point imports)
-STARTED = time.perf_counter()
 
 
 class SpacekgGroup(click.Group):

@@ -66,7 +66,7 @@ def load_cmd(
 
     Credentials for an endpoint come from SPACEKG_USER / SPACEKG_PASSWORD or ~/.netrc.
     """
-    from spacekg.stores.embedded import load
+    from spacekg.stores import load
 
     if (store is None) == (endpoint is None):
         raise click.UsageError("give --store DIR or --endpoint URL (one of them)")
@@ -106,7 +106,7 @@ def load_cmd(
         click.echo(f"{name}\t{g.stored} triples\t{g.method}")
     import time
 
-    from spacekg.cli.app import STARTED
+    from spacekg.cli.options import STARTED
 
     wall = time.perf_counter() - STARTED  # the whole command: reading, parsing, checks, writes
     click.echo(

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spacekg.errors import InputError
+from spacekg.namespaces import ID_NS
 from spacekg.project import (
-    ID_NS,
     WORKSPACE_FILE,
     Workspace,
     current_workspace,
