@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,31 @@ def test_a_slow_cache_build_is_said_on_stderr(
     assert "spacekg: query cache built in " in err
     code, _, err = run("query", "run", "agents")  # cached now: nothing to say
     assert code == 0 and "cache" not in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("describe",), ("diff",), ("reason",), ("check",), ("init",), ("status",), ("validate",),
+     ("excerpt",), ("source", "add"), ("export",), ("query", "run")],
+)  # fmt: skip
+def test_help_says_what_a_command_is_for_with_an_example(command: tuple[str, ...]) -> None:
+    code, out, _ = run(*command, "--help")
+    assert code == 0
+    assert re.search(r"\n  Examples?:\n    spacekg ", out), out
+
+
+def test_reason_help_says_what_each_profile_does() -> None:
+    out = run("reason", "--help")[1]
+    assert "rdfs: subclass, subproperty, domain and" in out and "owlrl: the OWL 2 RL" in out
+
+
+def test_diff_compares_with_the_data_of_the_graph_in_use(outside: Path) -> None:
+    init_workspace(outside / "kg", empty=True)
+    before = outside / "before"
+    before.mkdir()
+    assert run("--root", "kg", "diff", str(before))[0] == 0  # both empty
+    (outside / "kg" / "data" / "new.ttl").write_text(
+        '<https://w3id.org/spacekg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n'
+    )
+    code, out, _ = run("--root", "kg", "diff", str(before))
+    assert code == 1 and "# added: 1 triple(s)" in out
