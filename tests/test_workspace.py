@@ -244,3 +244,20 @@ def test_diff_compares_with_the_data_of_the_graph_in_use(outside: Path) -> None:
     )
     code, out, _ = run("--root", "kg", "diff", str(before))
     assert code == 1 and "# added: 1 triple(s)" in out
+
+
+def test_load_says_the_wall_time_of_the_whole_command(cli_bundle: Path, tmp_path: Path) -> None:
+    """Regression: `load` printed the store-write time only (0.7 s for a command of 8.7 s)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "spacekg", "load", "--store", str(tmp_path / "store")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    m = re.search(r" in (\d+\.\d) s \(of which writing the store (\d+\.\d) s\)\n$", proc.stderr)
+    assert m, proc.stderr
+    assert float(m.group(1)) >= float(m.group(2))
+    assert float(m.group(1)) > 0  # start-up and imports alone take more than 0.05 s

@@ -104,11 +104,9 @@ def load_cmd(
     for g in report.graphs:
         name = f"<{g.graph}>" if g.graph else "default graph"
         click.echo(f"{name}\t{g.stored} triples\t{g.method}")
-    import time
+    from spacekg.cli.options import wall_seconds
 
-    from spacekg.cli.options import STARTED
-
-    wall = time.perf_counter() - STARTED  # the whole command: reading, parsing, checks, writes
+    wall = wall_seconds()  # the whole command: start-up, reading, parsing, checks, writes
     click.echo(
         f"loaded {report.triples} triples in {len(report.graphs)} graph(s) into "
         f"{report.target} in {wall:.1f} s (of which writing the store {report.seconds:.1f} s)",

@@ -15,6 +15,20 @@ if TYPE_CHECKING:
 STARTED = time.perf_counter()
 
 
+def wall_seconds() -> float:
+    """Seconds since this process started (Linux: from /proc, so Python's own start-up counts)."""
+    import os
+
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime", encoding="ascii") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - STARTED
+
+
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     from spacekg.errors import InputError
 
