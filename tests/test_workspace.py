@@ -171,8 +171,21 @@ def test_source_add_lists_the_new_text_in_spacekg_toml(outside: Path) -> None:
     assert "sources:  1 text(s) in seeds/: example-note.txt" in out and "warning" not in out
 
 
-def test_each_workspace_has_its_own_cache_key_and_answers(outside: Path) -> None:
+def test_each_workspace_has_its_own_cache_key_and_answers(
+    outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spacekg.query import engine
     from spacekg.query.engine import cache_key, run_query
+
+    monkeypatch.setenv("SPACEKG_CACHE_DIR", str(tmp_path / "cache"))
+    builds: list[int] = []
+    real_build = engine.build_nquads
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        builds.append(1)
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "build_nquads", counting)
 
     init_workspace(outside / "a", empty=True)
     init_workspace(outside / "b", empty=True)
@@ -191,6 +204,13 @@ def test_each_workspace_has_its_own_cache_key_and_answers(outside: Path) -> None
             answers[name] = run_query(ask).boolean
     assert keys["a"] != keys["b"]
     assert answers == {"a": False, "b": True}
+    assert len(builds) == 2  # back in a: its cache is still there
+    assert len(list((tmp_path / "cache").glob("graph-*.nq"))) == 2
+    (outside / "b" / "data" / "extra.ttl").write_text(extra + "# changed\n", encoding="utf-8")
+    with use_workspace(resolve_workspace(outside / "b")):
+        assert run_query(ask).boolean
+    assert len(builds) == 3
+    assert len(list((tmp_path / "cache").glob("graph-*.nq"))) == 2  # b's stale one is gone
 
 
 def test_validate_and_check_give_one_verdict(real_bundle: None) -> None:

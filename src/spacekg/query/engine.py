@@ -83,7 +83,7 @@ def materialised_nquads(
     if not use_cache:
         return build_nquads(sources)
     key = cache_key(sources)
-    path = cache_dir() / f"graph-{key[:32]}.nq"
+    path = cache_dir() / f"graph-{cache_slot(sources)}-{key[:32]}.nq"
     try:
         cached = verified_cache(path.read_bytes())
     except OSError:
@@ -138,6 +138,13 @@ def _said_when_slow(folder: Path) -> Any:
                 )
 
 
+def cache_slot(sources: list[GraphSource]) -> str:
+    """A short hash of the folders the sources are in: each graph (workspace) keeps its own
+    cache file, so switching between two graphs does not rebuild either."""
+    folders = sorted({str(s.path.absolute().parent) for s in sources})
+    return hashlib.sha256("\0".join(folders).encode()).hexdigest()[:12]
+
+
 _CACHE_HEADER = re.compile(rb"^# spacekg-cache quads=(\d+) sha256=([0-9a-f]{64})\n")
 
 
@@ -171,8 +178,10 @@ def _store_cache(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(cache_header(data) + data)
         os.replace(tmp, path)
-        for old in path.parent.glob("graph-*.nq"):
-            if old != path:
+        slot = path.name.split("-")[1]
+        for old in path.parent.glob("graph-*.nq"):  # this graph's stale caches (or unslotted)
+            parts = old.name[: -len(".nq")].split("-")
+            if old != path and (len(parts) == 2 or parts[1] == slot):
                 old.unlink(missing_ok=True)
     except OSError:
         with contextlib.suppress(OSError):
