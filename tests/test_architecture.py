@@ -26,6 +26,7 @@ STAGES: list[set[str]] = [
     {"terms"},
     {"project"},
     {"rdfio"},
+    {"quotes"},
     {"reasoning", "dataset", "evidence"},
     {"export"},
     {"query", "stores", "shacl"},
