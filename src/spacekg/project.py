@@ -59,8 +59,10 @@ class Workspace:
 
 def find_workspace(start: Path | str | None = None) -> Path | None:
     """The nearest folder at or above ``start`` (default: the current one) with a spacekg.toml."""
-    here = Path(start) if start is not None else Path.cwd()
-    here = here.absolute()
+    try:
+        here = (Path(start) if start is not None else Path.cwd()).absolute()
+    except OSError:  # the current folder was deleted: no workspace to find
+        return None
     for folder in (here, *here.parents):
         if (folder / WORKSPACE_FILE).is_file():
             return folder
