@@ -55,8 +55,8 @@ class SpacekgGroup(click.Group):
     type=click.Path(file_okay=False, path_type=str),
     default=None,
     metavar="DIR",
-    help="The graph to act on [default: the nearest spacekg.toml at or above this folder, "
-    "else SPACEKG_HOME, else the bundled graph, read-only].",
+    help="The graph to act on [default: SPACEKG_HOME, else the nearest spacekg.toml at or "
+    "above this folder, else the bundled graph, read-only].",
 )
 @click.version_option(package_name="spacekg")
 @click.pass_context

@@ -19,7 +19,9 @@ import click
 @click.option("--endpoint", default=None, metavar="URL", help="A SPARQL server's base URL.")
 @click.option("--graph", default=None, metavar="IRI", help="Load FILES into this named graph.")
 @click.option("--replace", is_flag=True, help="Replace the graph (atomically) instead of adding.")
-@click.option("--inferred", is_flag=True, help="Also load the inferred triples (bundle only).")
+@click.option(
+    "--inferred", is_flag=True, help="Also load the inferred triples (the graph, not FILES)."
+)
 @click.option(
     "--format",
     "fmt",
@@ -62,7 +64,7 @@ def load_cmd(
     protocol: str,
     swap: str,
 ) -> None:
-    """Load the bundled graph (or FILES) into a store, one named graph per source file.
+    """Load the graph in use (or FILES) into a store, one named graph per source file.
 
     Credentials for an endpoint come from SPACEKG_USER / SPACEKG_PASSWORD or ~/.netrc.
     """
