@@ -1,9 +1,19 @@
 """Shared fixtures: the bundles tests run on, their caches, and real servers (tests/servers.py)."""
 
+import os as _os
 import shutil as _shutil
 from pathlib import Path as _Path
 
 import pytest as _pytest
+
+
+def pytest_configure(config: _pytest.Config) -> None:
+    """Slow tests are deselected by pyproject's ``-m 'not slow'``, except in CI (``CI=true``)
+    or when ``SPACEKG_SLOW=1``: there every test runs."""
+    option = config.option
+    if option.markexpr == "not slow" and (_os.environ.get("CI") or _os.environ.get("SPACEKG_SLOW")):
+        option.markexpr = ""
+
 
 CLI_BUNDLE = _Path(__file__).parent / "fixtures" / "cli" / "bundle"
 
