@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from spacekg.cli.options import root_option, root_path, shown_path
+from spacekg.cli.options import choice_option, root_option, root_path, shown_path
 
 
 @click.command("validate")
@@ -16,26 +16,23 @@ from spacekg.cli.options import root_option, root_path, shown_path
     type=click.Path(dir_okay=False, path_type=str),
     help="SHACL shapes file (default: ontology/shapes.ttl of the graph in use).",
 )
-@click.option(
+@choice_option(
     "--inference",
-    type=click.Choice(["none", "rdfs", "owlrl"]),
+    choices=["none", "rdfs", "owlrl"],
     default="none",
-    show_default=True,
     help="Entailment before validating (none: the ontology is merged, subclasses still count).",
 )
-@click.option(
+@choice_option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "turtle"]),
+    choices=["text", "json", "turtle"],
     default="text",
-    show_default=True,
     help="turtle = the standard SHACL validation report.",
 )
-@click.option(
+@choice_option(
     "--fail-on",
-    type=click.Choice(["violation", "warning", "info"]),
+    choices=["violation", "warning", "info"],
     default="violation",
-    show_default=True,
     help="The lowest severity that makes the exit code 1.",
 )
 @click.option(
@@ -45,11 +42,10 @@ from spacekg.cli.options import root_option, root_path, shown_path
     show_default=True,
     help="Text: above this many results, summarise per shape and show N of each (0: all).",
 )
-@click.option(
+@choice_option(
     "--engine",
-    type=click.Choice(["auto", "fast", "pyshacl"]),
+    choices=["auto", "fast", "pyshacl"],
     default="auto",
-    show_default=True,
     help="SHACL engine (auto: the fast one, pySHACL where it is not supported).",
 )
 @root_option
