@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from spacekg.cli.options import root_option
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -29,8 +31,14 @@ import click
     help="Query worker processes (each holds a copy of the graph).",
 )
 @click.option("--allow-network", is_flag=True, help="Let SERVICE clauses reach the network.")
+@root_option
 def serve_cmd(
-    host: str, port: int, timeout: float | None, workers: int, allow_network: bool
+    host: str,
+    port: int,
+    timeout: float | None,
+    workers: int,
+    allow_network: bool,
+    root: str | None,
 ) -> None:
     """Serve the graph: SPARQL endpoint, stored-query API and pages (read-only)."""
     import os

@@ -40,10 +40,20 @@ class _Failure:
     message: str
 
 
-def _worker_main(conn: Any, nquads: bytes) -> None:
+def _worker_main(conn: Any, nquads: bytes, workspace: Any = None) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if workspace is not None:  # the server's workspace (--root), not one found from scratch
+        from spacekg.project import use_workspace
+
+        with use_workspace(workspace):
+            _serve_jobs(conn, nquads)
+    else:
+        _serve_jobs(conn, nquads)
+
+
+def _serve_jobs(conn: Any, nquads: bytes) -> None:
     from spacekg.query.engine import OxigraphMemoryBackend
     from spacekg.serve import jobs
 
@@ -69,9 +79,11 @@ def _worker_main(conn: Any, nquads: bytes) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, nquads: bytes) -> None:
+    def __init__(self, ctx: Any, nquads: bytes, workspace: Any = None) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, nquads), daemon=True)
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, nquads, workspace), daemon=True
+        )
         self.process.start()
         child.close()
 
@@ -93,10 +105,14 @@ class _Worker:
 
 
 class QueryPool:
-    """``size`` worker processes over the same N-Quads; :meth:`call` runs one job on one."""
+    """``size`` worker processes over the same N-Quads; :meth:`call` runs one job on one.
+    ``workspace`` (a :class:`spacekg.project.Workspace`) is the graph the jobs act on."""
 
-    def __init__(self, nquads: bytes, *, size: int = 2, timeout: float = 30.0) -> None:
+    def __init__(
+        self, nquads: bytes, *, size: int = 2, timeout: float = 30.0, workspace: Any = None
+    ) -> None:
         self.nquads = nquads
+        self.workspace = workspace
         self.size = max(1, size)
         self.timeout = timeout
         self._ctx = mp.get_context("spawn")
@@ -106,7 +122,7 @@ class QueryPool:
         self._closed = False
 
     def start(self) -> None:
-        workers = [_Worker(self._ctx, self.nquads) for _ in range(self.size)]
+        workers = [_Worker(self._ctx, self.nquads, self.workspace) for _ in range(self.size)]
         try:
             for w in workers:
                 w.wait_ready(120)
@@ -125,7 +141,7 @@ class QueryPool:
             self._all.discard(dead)
             if self._closed:
                 return
-        fresh = _Worker(self._ctx, self.nquads)
+        fresh = _Worker(self._ctx, self.nquads, self.workspace)
         try:
             fresh.wait_ready(120)
         except SpacekgError:

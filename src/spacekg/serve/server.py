@@ -86,7 +86,7 @@ def serve(
     allow_network: bool = False,
     on_listen: Callable[[Listening], None] | None = None,
 ) -> None:
-    """Serve the bundled graph (or ``SPACEKG_HOME``'s) until interrupted.
+    """Serve the workspace's graph (see :mod:`spacekg.project`) until interrupted.
 
     Ctrl-C (SIGINT) or SIGTERM stop it cleanly: open requests finish, the workers are stopped,
     the socket is closed; then the signal is raised again (so Ctrl-C ends as KeyboardInterrupt).
@@ -96,14 +96,16 @@ def serve(
         raise InputError("--timeout must be a positive number of seconds")
     import uvicorn
 
+    from spacekg.project import current_workspace
     from spacekg.query.engine import materialised_nquads
     from spacekg.serve.app import Settings, create_app
     from spacekg.serve.pool import QueryPool
 
-    nquads = materialised_nquads()
-    sock = _bind(host, port)
-    pool = QueryPool(nquads, size=workers, timeout=timeout)
+    sock = _bind(host, port)  # first: a busy port is said before any work
+    pool = None
     try:
+        nquads = materialised_nquads()
+        pool = QueryPool(nquads, size=workers, timeout=timeout, workspace=current_workspace())
         pool.start()
         app = create_app(pool, Settings(timeout, allow_network, _version()))
         config = uvicorn.Config(
@@ -120,6 +122,7 @@ def serve(
         sys.stderr.flush()
         server.run(sockets=[sock])
     finally:
-        pool.close()
+        if pool is not None:
+            pool.close()
         with contextlib.suppress(OSError):
             sock.close()
