@@ -23,6 +23,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from spacekg.errors import InputError
+from spacekg.namespaces import OWL as OWL_NS
+from spacekg.namespaces import RDF as RDF_NS
+from spacekg.namespaces import RDF_TYPE
+from spacekg.namespaces import RDFS as RDFS_NS
+from spacekg.namespaces import XSD as XSD_NS
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -30,14 +35,9 @@ if TYPE_CHECKING:
 Profile = Literal["rdfs", "owlrl"]
 PROFILES: tuple[str, ...] = ("rdfs", "owlrl")
 
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL_NS = "http://www.w3.org/2002/07/owl#"
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 OWLRL_ERROR_NS = "http://www.daml.org/2002/03/agents/agent-ont#"
 W3C_VOCABS = (RDF_NS, RDFS_NS, OWL_NS, XSD_NS)
 
-RDF_TYPE = RDF_NS + "type"
 OWL_NOTHING = OWL_NS + "Nothing"
 OWL_SAME_AS = OWL_NS + "sameAs"
 #: schema-level predicates kept when both ends are terms outside the W3C vocabularies
@@ -59,7 +59,7 @@ SCHEMA_PREDICATES = frozenset(
 class Inference:
     """What reasoning found: the inferred triples (filtered) and owlrl's inconsistency messages."""
 
-    profile: str
+    profile: Profile
     inferred: Graph
     errors: tuple[str, ...]
     closure_size: int
@@ -136,7 +136,7 @@ def same_value(lt1: object, lt2: object) -> bool:
     return bool(v1 == v2)
 
 
-def _semantics(profile: str) -> type:
+def _semantics(profile: Profile) -> type:
     """owlrl's closure class for ``profile``, with the literal value comparison fixed."""
     from owlrl import OWLRL_Semantics, RDFS_Semantics
 
@@ -149,13 +149,13 @@ def _semantics(profile: str) -> type:
     return FixedRDFSSemantics
 
 
-def reason(graph: Graph, profile: str = "owlrl") -> Inference:
+def reason(graph: Graph, profile: Profile = "owlrl") -> Inference:
     """Run the ``profile`` closure over a copy of ``graph``; ``graph`` is not changed."""
     if profile not in PROFILES:
         raise InputError(f"unknown reasoning profile {profile!r} (use one of: rdfs, owlrl)")
     from rdflib import Graph
 
-    from spacekg.dataset import bind_prefixes
+    from spacekg.rdfio import bind_prefixes
 
     closure = Graph()
     for triple in graph:
@@ -173,7 +173,7 @@ def reason(graph: Graph, profile: str = "owlrl") -> Inference:
     return Inference(profile, inferred, errors, len(closure))
 
 
-def infer(graph: Graph, profile: str = "owlrl") -> Graph:
+def infer(graph: Graph, profile: Profile = "owlrl") -> Graph:
     """The triples entailed by ``graph`` under ``profile`` (``rdfs`` or ``owlrl``), filtered.
 
     Only inferred triples: none of the asserted ones, no axiomatic noise (see the module doc).

@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Union
 
 from spacekg.errors import InputError
+from spacekg.namespaces import (  # noqa: F401 - re-exported
+    RDF,
+    RDF_LANGSTRING,
+    RDFS,
+    SH,
+    XSD,
+    XSD_STRING,
+)
 from spacekg.terms import Term
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-XSD_STRING = XSD + "string"
-RDF_LANGSTRING = RDF + "langString"
 
 Inference = Literal["none", "rdfs", "owlrl"]
 Engine = Literal["auto", "fast", "pyshacl"]
