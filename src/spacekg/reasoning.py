@@ -159,11 +159,9 @@ def reason(graph: Graph, profile: Profile = "owlrl") -> Inference:
     """Run the ``profile`` closure over a copy of ``graph``; ``graph`` is not changed."""
     if profile not in PROFILES:
         raise InputError(f"unknown reasoning profile {profile!r} (use one of: rdfs, owlrl)")
-    from rdflib import Graph
+    from rdflib import RDF, Graph
 
     from spacekg.rdfio import bind_prefixes
-
-    from rdflib import RDF
 
     reifications = set(graph.subjects(RDF.type, RDF.Statement))
     closure = Graph()
