@@ -17,6 +17,7 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, PROV, SKOS
 
 from spacekg.project import GRAPH_NS, data_dir, graph_sources, seeds_dir
+from spacekg.terms import Term
 
 SKG = Namespace("https://w3id.org/spacekg/ontology#")
 SKGID = Namespace("https://w3id.org/spacekg/id/")
@@ -226,3 +227,31 @@ def test_the_readings_of_the_issue_are_marked_read() -> None:
         r"subPropertyOf\s+prov:wasAttributedTo",
         (data_dir().parent / "ontology" / "spacekg.ttl").read_text(),
     )
+
+
+def test_describe_shows_each_fact_with_its_own_evidence(real_bundle: None) -> None:
+    from spacekg.describe import describe, render_text
+
+    us = describe("skgid:united-states")
+    (match,) = [f for f in us.outgoing if f.predicate.value == str(SKOS.exactMatch)]
+    assert match.support == "identifier" and match.words == ()
+    members = [f for f in us.incoming if f.predicate.value.endswith("#hasMember")]
+    assert [(f.support, f.words) for f in members] == [("public record", ())]
+    assert [c.url for c in members[0].citations] == [
+        "https://japan.kantei.go.jp/101_kishida/diplomatic/202205/_00014.html"
+    ]
+    text = render_text(us)
+    # no words under the identifier: the next line is the next section
+    assert "skos:exactMatch wd:Q30  (identifier)\nfacts pointing to it" in text
+
+    japan = describe("skgid:japan")
+    thunder = [f for f in japan.incoming if f.subject == node("exercise-space-thunder")]
+    assert [f.support for f in thunder if not f.inferred] == ["read"]
+    assert all("exercises such as" in w.exact for f in thunder for w in f.words)
+    proposal = [f for f in japan.incoming if f.subject == node("stmt-tokyo-summit-proposal")]
+    assert [f.support for f in proposal] == ["read"]
+    assert proposal[0].reason and "Tokyo summit proposed" in proposal[0].reason
+
+
+def node(local: str) -> Term:
+    return Term("uri", str(SKGID) + local)
