@@ -255,3 +255,57 @@ def test_describe_shows_each_fact_with_its_own_evidence(real_bundle: None) -> No
 
 def node(local: str) -> Term:
     return Term("uri", str(SKGID) + local)
+
+
+def test_the_support_helper_writes_the_blocks_of_support_ttl() -> None:
+    """`spacekg support` (spacekg.curation.support) gives exactly the Turtle data/support.ttl holds,
+    for a stated and for a read triple."""
+    from spacekg.curation.support import support_turtle
+
+    text = (data_dir() / "support.ttl").read_text(encoding="utf-8")
+    stated = support_turtle(
+        "skgid:quad-summit-tokyo", "sem:hasPlace", "skgid:tokyo", ["skgid:span-quad-summit-tokyo"]
+    )
+    assert stated.turtle in text
+    reason = str(
+        everything().value(SKGID["st-a4924e96eb51"], SKG.readingReason)  # Japan in Space Thunder
+    )
+    read = support_turtle(
+        "skgid:exercise-space-thunder",
+        "skg:hasParticipant",
+        "skgid:japan",
+        ["skgid:span-exercises"],
+        reason,
+    )
+    assert read.iri == str(SKGID["st-a4924e96eb51"]) and read.turtle in text
+    literal = support_turtle("skgid:x", "skg:timeAsGiven", '"recently"@en', ["skgid:span-a"])
+    assert 'rdf:object "recently"@en ;' in literal.turtle
+
+
+def test_the_support_helper_refuses_bad_input() -> None:
+    import pytest
+
+    from spacekg.curation.support import support_turtle
+    from spacekg.errors import InputError
+
+    with pytest.raises(InputError, match="not a triple in Turtle"):
+        support_turtle("skgid:x", "bad term", "skgid:y", ["skgid:s"])
+    with pytest.raises(InputError, match="at least one span"):
+        support_turtle("skgid:x", "skg:relativeTo", "skgid:y", [])
+    with pytest.raises(InputError, match="five words"):
+        support_turtle("skgid:x", "skg:relativeTo", "skgid:y", ["skgid:s"], "because")
+
+
+def test_support_command(real_bundle: None) -> None:
+    from click.testing import CliRunner
+
+    from spacekg.cli.app import main
+
+    runner = CliRunner()
+    ok = runner.invoke(
+        main, ["support", "skgid:a-b", "skg:relativeTo", "skgid:c-d", "--span", "skgid:s-t"]
+    )
+    assert ok.exit_code == 0 and "skg:support skg:Stated ;" in ok.stdout
+    bad = runner.invoke(main, ["support", "skgid:a", "no good", "skgid:c", "--span", "skgid:s"])
+    assert bad.exit_code == 3 and "not a triple in Turtle" in bad.stderr
+    assert "Traceback" not in bad.stderr
