@@ -309,3 +309,12 @@ def test_support_command(real_bundle: None) -> None:
     bad = runner.invoke(main, ["support", "skgid:a", "no good", "skgid:c", "--span", "skgid:s"])
     assert bad.exit_code == 3 and "not a triple in Turtle" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_statements_by_a_speaker_find_the_proposal_and_the_announcement(real_bundle: None) -> None:
+    from spacekg.query.engine import run_query
+
+    result = run_query("statements", {"speaker": "skgid:japan"})
+    i, j = result.variables.index("statement"), result.variables.index("support")
+    rows = {(row[i].value.rsplit("/", 1)[-1], row[j].value) for row in result.rows}  # type: ignore[union-attr]
+    assert rows == {("stmt-quad-aerospace-plans", "stated"), ("stmt-tokyo-summit-proposal", "read")}
