@@ -451,7 +451,8 @@ def diagram(onto: Any) -> str:
     labels["*"] = "any node"
     ring = [n for n in nodes if n != "*"]
     order = _circle_order(ring, [e for e in onto.edges if "*" not in e[:2]])
-    width, height = 1100, 820
+    # room for every box on the ellipse: about 80 px of width per class
+    width, height = max(1100, 80 * len(ring)), 820 + max(0, 12 * (len(ring) - 12))
     cx, cy, rx, ry = width / 2, height / 2, width / 2 - 110, height / 2 - 60
     pos = {"*": (cx, cy)} if "*" in nodes else {}
     for i, n in enumerate(order):
