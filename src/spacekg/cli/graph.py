@@ -36,6 +36,13 @@ def export_cmd(fmt: str, inferred: bool, output: str | None) -> None:
 @click.command("reason")
 @click.option("--profile", type=click.Choice(["rdfs", "owlrl"]), default="owlrl", show_default=True)
 @click.option(
+    "--engine",
+    type=click.Choice(["reasonable", "owlrl"]),
+    default="reasonable",
+    show_default=True,
+    help="OWL RL engine: reasonable (fast) or owlrl (the reference); same filtered result.",
+)
+@click.option(
     "-f",
     "--format",
     "fmt",
@@ -44,11 +51,11 @@ def export_cmd(fmt: str, inferred: bool, output: str | None) -> None:
     type=click.Choice(["turtle", "ntriples"]),
 )
 @output_option
-def reason_cmd(profile: str, fmt: str, output: str | None) -> None:
+def reason_cmd(profile: str, engine: str, fmt: str, output: str | None) -> None:
     """The inferred triples only (no asserted ones, no axiomatic noise)."""
     from spacekg.export import reason_text
 
-    data, count = reason_text(profile, fmt)
+    data, count = reason_text(profile, fmt, engine)
     write_output(data, output)
     click.echo(f"{count} inferred triples ({profile})", err=True)
 
