@@ -177,7 +177,7 @@ def reason(graph: Graph, profile: str = "owlrl", engine: str = DEFAULT_ENGINE) -
             size = 0
             for triple in closure_of_graph(graph):
                 size += 1
-                if keep(triple) and triple not in graph:
+                if keep(triple) and triple not in graph and not _typed_string_in(triple, graph):
                     inferred.add(triple)
             return Inference(profile, inferred, (), size)
 
@@ -195,6 +195,17 @@ def reason(graph: Graph, profile: str = "owlrl", engine: str = DEFAULT_ENGINE) -
         if triple not in graph and keep(triple):
             inferred.add(triple)
     return Inference(profile, inferred, errors, len(closure))
+
+
+def _typed_string_in(triple: tuple[object, object, object], graph: Graph) -> bool:
+    """Is ``triple``, whose object is a simple literal, asserted with ``^^xsd:string``?
+    (RDF 1.1: the same triple; rdflib keeps the two spellings apart.)"""
+    from rdflib import Literal as RdfLiteral
+
+    s, p, o = triple
+    if not isinstance(o, RdfLiteral) or o.language or o.datatype is not None:
+        return False
+    return (s, p, RdfLiteral(str(o), datatype=XSD_NS + "string")) in graph
 
 
 def infer(graph: Graph, profile: str = "owlrl", engine: str = DEFAULT_ENGINE) -> Graph:
