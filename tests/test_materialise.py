@@ -12,7 +12,8 @@ import pytest
 from spacekg.dataset import load_union
 from spacekg.export import iter_graphs, nquads_bytes
 from spacekg.materialise import materialised_nquads
-from spacekg.project import INFERRED_GRAPH, graph_sources
+from spacekg.namespaces import INFERRED_GRAPH
+from spacekg.project import graph_sources
 from spacekg.reasoning import infer
 
 REASONING = Path(__file__).parent / "fixtures" / "reasoning"

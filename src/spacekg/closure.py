@@ -25,12 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL_NS = "http://www.w3.org/2002/07/owl#"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-W3C_VOCABS = (RDF_NS, RDFS_NS, OWL_NS, "http://www.w3.org/2001/XMLSchema#")
-RDF_TYPE = RDF_NS + "type"
+from spacekg.namespaces import OWL as OWL_NS
+from spacekg.namespaces import RDF as RDF_NS
+from spacekg.namespaces import RDF_TYPE, XSD, XSD_STRING
+from spacekg.namespaces import RDFS as RDFS_NS
+
+W3C_VOCABS = (RDF_NS, RDFS_NS, OWL_NS, XSD)
 
 #: predicates of schema (TBox) triples: closed by owlrl before reasonable runs
 TBOX_PREDICATES = frozenset(

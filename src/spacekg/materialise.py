@@ -34,7 +34,8 @@ from spacekg.closure import (
     schema_closure,
 )
 from spacekg.errors import InputError
-from spacekg.project import INFERRED_GRAPH, GraphSource
+from spacekg.namespaces import INFERRED_GRAPH
+from spacekg.project import GraphSource
 
 
 def _escape(value: str) -> str:

@@ -25,7 +25,7 @@ wrongly typed link. SHACL itself runs in
 * ``duplicate-label`` (Warning): a node whose ``rdfs:label`` equals (case-insensitively) the
   label of an existing node under another IRI.
 * ``span`` (Violation): an evidence span whose quote is not at its offsets in its source seed
-  (:func:`spacekg.curation.evidence.verify_spans`; the message says where the quote actually is).
+  (:func:`spacekg.evidence.verify_spans`; the message says where the quote actually is).
 * ``owl-imports`` (Warning): an ``owl:imports`` is never fetched.
 * ``disjoint-classes`` (Violation): a node typed, through the ``rdfs:subClassOf`` (and
   ``owl:equivalentClass``) closure, with two classes the ontology declares disjoint
@@ -55,15 +55,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.namespaces import short, shorten_path, show_term
-from spacekg.project import (
-    ONTOLOGY_FILE,
-    ONTOLOGY_NS,
-    SHAPES_FILE,
-    SHAPES_NS,
-    bundle_root,
-)
-from spacekg.terms import Term
+from spacekg.namespaces import ONTOLOGY_NS, SHAPES_NS
+from spacekg.project import ONTOLOGY_FILE, SHAPES_FILE, bundle_root
+from spacekg.terms import Term, short, shorten_path, show_term
 from spacekg.validate.baseline import result_key as _result_key
 from spacekg.validate.checks import OWL_IMPORTS, TypeClash, own_checks
 from spacekg.validate.locate import CTX_GRAPH, NEW_GRAPH, Locator, Source, check_file, load_source
@@ -80,7 +74,6 @@ if TYPE_CHECKING:
 
     from spacekg.shacl.api import ShaclReport, ShaclResult
 
-SH = "http://www.w3.org/ns/shacl#"
 CHECK_NS = SHAPES_NS  # component IRIs of our own checks: skgsh:UnknownTermCheck …
 
 SEVERITY_RANK = {"Info": 1, "Warning": 2, "Violation": 3}
@@ -166,7 +159,7 @@ def validate(
     targets: list[Path] = []
     for f in map(Path, files):
         if f.is_dir():  # a folder: every RDF file below it
-            from spacekg.curation.diff import rdf_files
+            from spacekg.rdfio import rdf_files
 
             found = rdf_files(f)
             if not found:
