@@ -219,6 +219,13 @@ def reason_text(
     from spacekg.dataset import load_union
     from spacekg.reasoning import infer
 
+    fmt = "ntriples" if fmt == "ntriples" else "turtle"
+    if profile == "owlrl" and engine == "reasonable":
+        from spacekg.materialise import closure_parts
+
+        parts = closure_parts(graph_sources())
+        if parts is not None:
+            return serialize([(INFERRED_GRAPH, parts[1])], fmt), len(parts[1])
     asserted = load_union()
     inferred = infer(asserted, profile=profile, engine=engine)
     labels = bnode_labels(

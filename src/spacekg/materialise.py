@@ -36,10 +36,7 @@ from spacekg.closure import (
 from spacekg.errors import InputError
 from spacekg.namespaces import INFERRED_GRAPH
 from spacekg.project import GraphSource
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+from spacekg.terms import escape_literal
 
 
 def _nt(term: Any) -> str:
@@ -48,7 +45,7 @@ def _nt(term: Any) -> str:
         return f"<{term}>"
     if type(term) is BNode:
         return f"_:{term}"
-    text = f'"{_escape(str(term))}"'
+    text = f'"{escape_literal(str(term))}"'
     if term.language:
         return f"{text}@{term.language}"
     if term.datatype and term.datatype != XSD_STRING:
@@ -104,7 +101,19 @@ _EQUALITY = frozenset(
 
 
 def materialised_nquads(sources: list[GraphSource]) -> bytes | None:
-    """Ontology + data + filtered OWL RL entailments as N-Quads, or None (see module doc).
+    """Ontology + data + filtered OWL RL entailments as N-Quads, or None (see module doc)."""
+    parts = closure_parts(sources)
+    if parts is None:
+        return None
+    lines, inferred = parts
+    suffix = f" <{INFERRED_GRAPH}> .\n"
+    lines.extend(line[:-2] + suffix for line in inferred)
+    return "".join(lines).encode("utf-8")
+
+
+def closure_parts(sources: list[GraphSource]) -> tuple[list[str], list[str]] | None:
+    """The N-Quads lines of the sources, and the sorted N-Triples lines (no newline) of their
+    filtered OWL RL entailments; None when reasonable cannot reason over them.
 
     Inert triples are not given to the reasoner: with no ``owl:sameAs`` and no (inverse)
     functional property in the graph, a triple whose predicate (or, for ``rdf:type``, whose
@@ -181,10 +190,7 @@ def materialised_nquads(sources: list[GraphSource]) -> bytes | None:
     extra = schema_closure([(_rdflib(s), _rdflib(p), _rdflib(o)) for s, p, o in schema])
     closure = reasonable_closure(triples + extra)
     del triples
-    from spacekg.export import nt_term
-
     inferred = set()
-    no_labels: dict[Any, str] = _BNodeLabels()
     for s, p, o in closure:
         key = _key(s) + "\1" + _key(p) + "\1" + _key(o)
         if key in asserted:
@@ -192,17 +198,22 @@ def materialised_nquads(sources: list[GraphSource]) -> bytes | None:
         o = plain(o)
         if not keep((s, p, o)):
             continue
-        inferred.add(
-            f"{nt_term(s, no_labels)} {nt_term(p, no_labels)} {nt_term(o, no_labels)}"
-            f" <{INFERRED_GRAPH}> .\n"
-        )
+        inferred.add(f"{_nt_rdflib(s)} <{p}> {_nt_rdflib(o)} .")
     del closure, asserted
-    lines.extend(sorted(inferred))
-    return "".join(lines).encode("utf-8")
+    return lines, sorted(inferred)
 
 
-class _BNodeLabels(dict):  # type: ignore[type-arg]
-    """Blank nodes keep their labels (they were made deterministic on the way in)."""
-
-    def __missing__(self, key: Any) -> str:
-        return str(key)
+def _nt_rdflib(term: Any) -> str:
+    """N-Triples of one of reasonable's rdflib terms (blank node labels kept: they were made
+    deterministic on the way in)."""
+    kind = type(term).__name__
+    if kind == "URIRef":
+        return f"<{term!s}>"
+    if kind == "BNode":
+        return f"_:{term!s}"
+    text = f'"{escape_literal(str(term))}"'
+    if term.language:
+        return f"{text}@{term.language}"
+    if term.datatype is not None and str(term.datatype) != XSD_STRING:
+        return f"{text}^^<{term.datatype!s}>"
+    return text
