@@ -62,7 +62,7 @@ SCHEMA_PREDICATES = frozenset(
 class Inference:
     """What reasoning found: the inferred triples (filtered) and owlrl's inconsistency messages."""
 
-    profile: str
+    profile: Profile
     inferred: Graph
     errors: tuple[str, ...]
     closure_size: int
@@ -139,7 +139,7 @@ def same_value(lt1: object, lt2: object) -> bool:
     return bool(v1 == v2)
 
 
-def _semantics(profile: str) -> type:
+def _semantics(profile: Profile) -> type:
     """owlrl's closure class for ``profile``, with the literal value comparison fixed."""
     from owlrl import OWLRL_Semantics, RDFS_Semantics
 
@@ -152,7 +152,7 @@ def _semantics(profile: str) -> type:
     return FixedRDFSSemantics
 
 
-def reason(graph: Graph, profile: str = "owlrl", engine: str = DEFAULT_ENGINE) -> Inference:
+def reason(graph: Graph, profile: Profile = "owlrl", engine: str = DEFAULT_ENGINE) -> Inference:
     """Run the ``profile`` closure over a copy of ``graph``; ``graph`` is not changed.
 
     ``engine``: ``reasonable`` or ``owlrl`` for the ``owlrl`` profile (the RDFS profile is always
@@ -208,7 +208,7 @@ def _typed_string_in(triple: tuple[object, object, object], graph: Graph) -> boo
     return (s, p, RdfLiteral(str(o), datatype=XSD_NS + "string")) in graph
 
 
-def infer(graph: Graph, profile: str = "owlrl", engine: str = DEFAULT_ENGINE) -> Graph:
+def infer(graph: Graph, profile: Profile = "owlrl", engine: str = DEFAULT_ENGINE) -> Graph:
     """The triples entailed by ``graph`` under ``profile`` (``rdfs`` or ``owlrl``), filtered.
 
     Only inferred triples: none of the asserted ones, no axiomatic noise (see the module doc).
