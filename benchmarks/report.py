@@ -18,7 +18,17 @@ from benchmarks.cases import CASES, CaseResult
 
 CASE_ORDER = tuple(CASES)
 
-PACKAGES = ("spacekg", "rdflib", "pyshacl", "owlrl", "pyoxigraph", "oxigraph", "click", "psutil")
+PACKAGES = (
+    "spacekg",
+    "rdflib",
+    "pyshacl",
+    "owlrl",
+    "reasonable",
+    "pyoxigraph",
+    "oxigraph",
+    "click",
+    "psutil",
+)
 
 
 def _cpu_model() -> str:
@@ -63,6 +73,20 @@ def _git_commit(root: Path) -> str | None:
         return None
 
 
+def _jena_version() -> str | None:
+    """The Debian package version of Jena (the validate case's baseline), if installed."""
+    try:
+        p = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", "libapache-jena-java"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return p.stdout.strip() or None if p.returncode == 0 else None
+
+
 def environment(root: Path) -> dict[str, Any]:
     versions: dict[str, str | None] = {}
     for name in PACKAGES:
@@ -85,6 +109,7 @@ def environment(root: Path) -> dict[str, Any]:
         "python": platform.python_version(),
         "packages": versions,
         "oxigraph_cli": _oxigraph_cli(),
+        "jena": _jena_version(),
         "git_commit": _git_commit(root),
     }
 
@@ -146,7 +171,8 @@ def to_markdown(cases: list[dict[str, Any]], env: dict[str, Any], options: dict[
         f"- Python {env['python']} on {env['platform']}",
         "- packages: "
         + ", ".join(f"{k} {v}" for k, v in pk.items() if v)
-        + (f"; CLI {env['oxigraph_cli']}" if env.get("oxigraph_cli") else ""),
+        + (f"; CLI {env['oxigraph_cli']}" if env.get("oxigraph_cli") else "")
+        + (f"; Jena (libapache-jena-java) {env['jena']}" if env.get("jena") else ""),
         f"- options: {json.dumps(options)}",
         "",
         "Wall time is the median over the timed runs (each side run as a whole process, "
