@@ -213,11 +213,12 @@ def plain(term: Any) -> Any:
     return term
 
 
-def closure_of_graph(graph: Any) -> Iterator[tuple[Any, Any, Any]]:
-    """The OWL RL closure of an rdflib graph by reasonable, schema rules completed by owlrl.
+def closure_of_graph(graph: Any, skip: set[Any] | None = None) -> Iterator[tuple[Any, Any, Any]]:
+    """The OWL RL closure of an rdflib graph by reasonable, schema rules completed by owlrl;
+    the triples whose subject is in ``skip`` are not reasoned over.
 
     Yields rdflib triples, simple literals as such (no ``^^xsd:string``)."""
-    triples = list(graph)
+    triples = [t for t in graph if t[0] not in skip] if skip else list(graph)
     schema = [(s, p, o) for s, p, o in triples if is_schema(str(p), o)]
     extra = schema_closure(schema)
     for s, p, o in reasonable_closure(triples + extra):

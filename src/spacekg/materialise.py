@@ -34,9 +34,11 @@ from spacekg.closure import (
     schema_closure,
 )
 from spacekg.errors import InputError
-from spacekg.namespaces import INFERRED_GRAPH
+from spacekg.namespaces import INFERRED_GRAPH, RDF
 from spacekg.project import GraphSource
 from spacekg.terms import escape_literal
+
+RDF_STATEMENT = RDF + "Statement"
 
 
 def _nt(term: Any) -> str:
@@ -129,10 +131,13 @@ def closure_parts(sources: list[GraphSource]) -> tuple[list[str], list[str]] | N
             return None
         parsed.append((index, source, _parse(source.path.resolve())))
     mentioned: set[str] = set()
+    reifications: set[Any] = set()  # rdf:Statement nodes: not reasoned over (spacekg.reasoning)
     equality = False
     for _index, _source, quads in parsed:
         for quad in quads:
             p, o = quad.predicate.value, quad.object
+            if p == RDF_TYPE and o.value == RDF_STATEMENT and type(o).__name__ == "NamedNode":
+                reifications.add(quad.subject)
             if p in UNSUPPORTED_AXIOMS:
                 return None
             if p in TBOX_PREDICATES or (
@@ -167,6 +172,11 @@ def closure_parts(sources: list[GraphSource]) -> tuple[list[str], list[str]] | N
         for quad in quads:
             s_ox, p_ox, o_ox = quad.subject, quad.predicate, quad.object
             p = p_ox.value
+            if s_ox in reifications:  # asserted (so never reported as inferred), not reasoned
+                s, o = term(s_ox), term(o_ox)
+                lines.append(f"{_nt(s)} <{p}> {_nt(o)}{graph}")
+                asserted.add(_key(s) + "\1I" + p + "\1" + _key(o))
+                continue
             if not equality and type(s_ox).__name__ == "NamedNode" and p not in TBOX_PREDICATES:
                 if p == RDF_TYPE:
                     inert = o_ox.value not in mentioned and not o_ox.value.startswith(W3C_VOCABS)

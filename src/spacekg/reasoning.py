@@ -12,6 +12,12 @@ only what is new and what a user of the graph cares about. Kept:
   ``owl:differentFrom`` / ``owl:disjointWith`` between two terms outside those vocabularies,
   and never reflexive (no ``x owl:sameAs x``, no ``C rdfs:subClassOf C``).
 
+Not reasoned over: the triples of reification nodes (``rdf:Statement``s, the evidence on each
+triple in ``data/support.ttl`` and ``data/public-record.ttl``). The ontology says nothing about
+``rdf:subject``, ``rdf:predicate``, ``rdf:object``, ``skg:support``, ``skg:readingReason`` or
+``prov:wasDerivedFrom``, so they entail nothing but owlrl's per-node noise, and they are about half
+the triples of the bundle.
+
 Dropped: asserted triples, triples whose subject is a literal, triples whose subject is a term of
 the RDF/RDFS/OWL/XSD vocabularies, typing with W3C meta-classes (``owl:Thing``, ``rdfs:Resource``,
 ``owl:Class``, ``rdf:Property`` ...), and owlrl's own error-report nodes (see :func:`reason`).
@@ -164,18 +170,20 @@ def reason(graph: Graph, profile: Profile = "owlrl", engine: str = DEFAULT_ENGIN
         raise InputError(f"unknown reasoning profile {profile!r} (use one of: rdfs, owlrl)")
     if engine not in ENGINES:
         raise InputError(f"unknown reasoning engine {engine!r} (use one of: {', '.join(ENGINES)})")
-    from rdflib import Graph
+    from rdflib import RDF, Graph
 
     from spacekg.rdfio import bind_prefixes
 
+    reifications = set(graph.subjects(RDF.type, RDF.Statement))
     if profile == "owlrl" and engine == "reasonable":
         from spacekg.closure import closure_of_graph, needs_owlrl
 
         if not needs_owlrl({str(p) for p in graph.predicates(unique=True)}):
             inferred = Graph()
             bind_prefixes(inferred)
-            size = 0
-            for triple in closure_of_graph(graph):
+            # the size counts the reification nodes' triples too: they are in the graph
+            size = sum(1 for t in graph if t[0] in reifications) if reifications else 0
+            for triple in closure_of_graph(graph, skip=reifications):
                 size += 1
                 if keep(triple) and triple not in graph and not _typed_string_in(triple, graph):
                     inferred.add(triple)
@@ -183,7 +191,8 @@ def reason(graph: Graph, profile: Profile = "owlrl", engine: str = DEFAULT_ENGIN
 
     closure = Graph()
     for triple in graph:
-        closure.add(triple)
+        if triple[0] not in reifications:
+            closure.add(triple)
     semantics = _semantics(profile)
     engine = semantics(closure, False, False, rdfs=False)  # no axiomatic or datatype axioms
     engine.closure()
