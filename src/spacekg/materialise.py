@@ -123,13 +123,27 @@ def closure_parts(sources: list[GraphSource]) -> tuple[list[str], list[str]] | N
     it can change nothing in the closure (on the synthetic data about half the triples:
     labels, quotes, offsets, dates).
     """
-    from spacekg.reasoning import keep
-
     parsed: list[tuple[int, GraphSource, list[Any]]] = []
     for index, source in enumerate(sources):
         if source.path.suffix.lower() != ".ttl":
             return None
         parsed.append((index, source, _parse(source.path.resolve())))
+    scan = _scan(parsed)
+    if scan is None:
+        return None
+    lines, asserted, triples, schema = _partition(parsed, *scan)
+    del parsed
+    extra = schema_closure([(_rdflib(s), _rdflib(p), _rdflib(o)) for s, p, o in schema])
+    closure = reasonable_closure(triples + extra)
+    del triples
+    return lines, _inferred(closure, asserted)
+
+
+def _scan(
+    parsed: list[tuple[int, GraphSource, list[Any]]],
+) -> tuple[set[str], set[Any], bool] | None:
+    """The IRIs the schema mentions, the reification nodes, whether equality is in play; None
+    when the graph uses an axiom reasonable lacks."""
     mentioned: set[str] = set()
     reifications: set[Any] = set()  # rdf:Statement nodes: not reasoned over (spacekg.reasoning)
     equality = False
@@ -149,7 +163,17 @@ def closure_parts(sources: list[GraphSource]) -> tuple[list[str], list[str]] | N
                 equality = equality or o.value in _EQUALITY
             elif p in _EQUALITY:
                 equality = True
+    return mentioned, reifications, equality
 
+
+def _partition(
+    parsed: list[tuple[int, GraphSource, list[Any]]],
+    mentioned: set[str],
+    reifications: set[Any],
+    equality: bool,
+) -> tuple[list[str], set[str], list[tuple[Any, Any, Any]], list[tuple[Any, Any, Any]]]:
+    """Every source's N-Quads lines; the keys of the asserted triples; the triples the reasoner
+    needs (inert ones and reifications left out) and the schema triples among them."""
     lines: list[str] = []
     asserted: set[str] = set()
     triples: list[tuple[Any, Any, Any]] = []
@@ -196,10 +220,13 @@ def closure_parts(sources: list[GraphSource]) -> tuple[list[str], list[str]] | N
             if is_schema(p, o if type(o) is URIRef else None):
                 schema.append(triple)
         quads.clear()
-    del parsed
-    extra = schema_closure([(_rdflib(s), _rdflib(p), _rdflib(o)) for s, p, o in schema])
-    closure = reasonable_closure(triples + extra)
-    del triples
+    return lines, asserted, triples, schema
+
+
+def _inferred(closure: Any, asserted: set[str]) -> list[str]:
+    """The sorted N-Triples lines of the closure's triples that are new and pass the filter."""
+    from spacekg.reasoning import keep
+
     inferred = set()
     for s, p, o in closure:
         key = _key(s) + "\1" + _key(p) + "\1" + _key(o)
@@ -209,8 +236,7 @@ def closure_parts(sources: list[GraphSource]) -> tuple[list[str], list[str]] | N
         if not keep((s, p, o)):
             continue
         inferred.add(f"{_nt_rdflib(s)} <{p}> {_nt_rdflib(o)} .")
-    del closure, asserted
-    return lines, sorted(inferred)
+    return sorted(inferred)
 
 
 def _nt_rdflib(term: Any) -> str:
