@@ -13,7 +13,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import DCTERMS, OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, PROV, SKOS
 
 from spacekg.project import GRAPH_NS, data_dir, graph_sources, seeds_dir
@@ -90,7 +90,8 @@ def valid_span(g: Graph, span: URIRef, text: str) -> bool:
 
 
 def valid_citation(g: Graph, cite: URIRef) -> bool:
-    return (cite, RDF.type, SKG.Citation) in g and isinstance(g.value(cite, SCHEMA.url), URIRef)
+    where = g.value(cite, SCHEMA.url) or g.value(cite, DCTERMS.isPartOf)
+    return (cite, RDF.type, SKG.Citation) in g and isinstance(where, URIRef)
 
 
 def test_every_content_triple_is_reified_with_a_valid_span_or_citation() -> None:
