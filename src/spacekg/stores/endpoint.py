@@ -315,10 +315,14 @@ class _Client:
 
     # --- SPARQL -------------------------------------------------------------------------------
 
-    def query(self, sparql: str, accept: str, what: str) -> tuple[str, bytes]:
-        params = dict(self.ep.server.query_params)
+    def query(
+        self, sparql: str, accept: str, what: str, dataset: list[tuple[str, str]] | None = None
+    ) -> tuple[str, bytes]:
+        """Send a query; ``dataset``: protocol fields (default-graph-uri ...) choosing its graphs
+        (then the server's own union switch is left out: the fields say which graphs)."""
+        params = {} if dataset else dict(self.ep.server.query_params)
         url = self.ep.url(self.ep.server.query_path, params)
-        body = urllib.parse.urlencode({"query": sparql}).encode()
+        body = urllib.parse.urlencode([("query", sparql), *(dataset or [])]).encode()
         _, ctype, data = self.request(
             "POST",
             url,
@@ -615,10 +619,24 @@ class EndpointStore:
             ep = endpoint(ep, server=server or os.environ.get(SERVER_ENV, "oxigraph"))
         self.ep = ep
         self.client = _Client(ep)
+        self._graphs: list[str] | None = None
+
+    def graphs(self) -> list[str]:
+        """spacekg's graphs on the server (asked once; see :mod:`spacekg.stores.scoping`)."""
+        if self._graphs is None:
+            from spacekg.stores.scoping import GRAPHS_QUERY
+
+            ctype, data = self.client.query(GRAPHS_QUERY, ACCEPT, "listing spacekg's graphs")
+            rows = parse_results(ctype, data).rows
+            self._graphs = sorted(row[0].value for row in rows if row and row[0])
+        return self._graphs
 
     def execute(self, sparql: str) -> QueryResult:
+        from spacekg.stores.scoping import names_dataset, protocol_fields
+
+        dataset = None if names_dataset(sparql) else protocol_fields(self.graphs()) or None
         try:
-            ctype, data = self.client.query(sparql, ACCEPT, "query")
+            ctype, data = self.client.query(sparql, ACCEPT, "query", dataset)
         except StoreError as err:
             if "HTTP 400" in str(err):
                 raise SyntaxError(str(err)) from None
