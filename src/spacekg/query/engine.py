@@ -183,6 +183,8 @@ class OxigraphMemoryBackend:
     def __init__(self, nquads: bytes | None = None, *, use_cache: bool = True) -> None:
         import pyoxigraph as ox
 
+        from spacekg.query.written import scan
+
         self.store: pyoxigraph.Store = ox.Store()
         data = nquads if nquads is not None else materialised_nquads(use_cache=use_cache)
         try:
@@ -191,11 +193,13 @@ class OxigraphMemoryBackend:
             raise StoreError(
                 f"cannot load the cached graph: {err} (delete {cache_dir()} and retry)"
             ) from None
+        self.forms = scan(data)  # the literals as written, where the store changes them
 
     def execute(self, sparql: str) -> QueryResult:
+        from spacekg.query.written import query
+
         try:
-            result = self.store.query(sparql, use_default_graph_as_union=True)
-            return _ox_result(result)
+            return query(self.store, sparql, self.forms, use_default_graph_as_union=True)
         except SyntaxError:
             raise
         except OSError as err:

@@ -447,6 +447,7 @@ def load_store(
             results.append(_write_item(store, item, sub(done)))
             done += item.size
         store.flush()
+        _keep_written_forms(Path(path), items)
     except SpacekgError as err:
         # The traceback's frames hold the store; pyoxigraph closes it (releases the folder's
         # lock) only when the last reference goes, so let go of them before re-raising.
@@ -457,6 +458,19 @@ def load_store(
     if failure is not None:
         raise failure
     return LoadReport(str(path), tuple(results), time.perf_counter() - started)
+
+
+def _keep_written_forms(path: Path, items: list[LoadItem]) -> None:
+    """Add the loaded literals' written forms to the store's map (see
+    :mod:`spacekg.query.written`), written atomically beside the store's files."""
+    from spacekg.export import write_atomic
+    from spacekg.query.written import STORE_FILE, WrittenForms, scan_items
+
+    forms = WrittenForms.read(path).merged(scan_items(items))
+    try:
+        write_atomic(path / STORE_FILE, forms.to_json().encode("utf-8"))
+    except InputError as err:
+        raise StoreError(f"{path}: {err}") from None
 
 
 # --- querying the embedded store -----------------------------------------------------------------
@@ -477,12 +491,15 @@ class EmbeddedStore:
             self.store = ox.Store.read_only(str(self.path))
         except OSError as err:
             raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+        from spacekg.query.written import WrittenForms
+
+        self.forms = WrittenForms.read(self.path)
 
     def execute(self, sparql: str) -> QueryResult:
-        from spacekg.query.engine import _ox_result
+        from spacekg.query.written import query
 
         try:
-            return _ox_result(self.store.query(sparql, use_default_graph_as_union=True))
+            return query(self.store, sparql, self.forms, use_default_graph_as_union=True)
         except SyntaxError:
             raise
         except OSError as err:

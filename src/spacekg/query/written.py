@@ -1,0 +1,304 @@
+"""The data's literals as written, where an Oxigraph store keeps them otherwise.
+
+Oxigraph stores literals of the XSD types it computes with in a native encoding and gives back
+the canonical form: every ``xsd:integer``-derived type (``"33"^^xsd:nonNegativeInteger``)
+becomes ``xsd:integer``, ``"1.50"^^xsd:decimal`` becomes ``"1.5"``, date-times lose trailing
+zeros; its parser also lower-cases language tags (``en-GB`` -> ``en-gb``). There is no switch to
+turn this off (oxigraph/oxigraph#526), and a surrogate datatype would keep the form but break
+comparisons and ordering of the values in queries.
+
+So the store keeps the canonical value (queries compute as before) and spacekg keeps a map,
+:class:`WrittenForms`, from each canonical literal back to the one form the data wrote it in. It
+corrects, on every Oxigraph backend of spacekg (in memory, ``--store``):
+
+* results: a value of a variable bound by a graph pattern (not by ``BIND``/``AS`` or
+  ``VALUES``, whose values the query computes) is given back as written; a graph result
+  (CONSTRUCT/DESCRIBE) likewise when its query computes no values;
+* inside a query, ``DATATYPE(?v)``, ``STR(?v)`` and ``LANG(?v)`` of such a variable, which are
+  evaluated by functions that look the written form up (so ``FILTER (DATATYPE(?v) =
+  xsd:nonNegativeInteger)`` finds the data's offsets).
+
+A canonical literal that the data wrote in two ways (or also wrote canonically) is ambiguous and
+left as Oxigraph gives it. Value comparisons see the canonical value on every store, which is
+what SPARQL's value semantics say anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacekg.query import sparqltext
+from spacekg.terms import QueryResult, Term
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+FN_NS = "urn:spacekg:fn:"
+#: the file beside an embedded store's data that holds its map
+STORE_FILE = "spacekg-written-forms.json"
+
+#: the XSD types Oxigraph stores natively (oxigraph's storage/numeric_encoder.rs)
+_NATIVE = """boolean float double integer byte short int long unsignedByte unsignedShort
+unsignedInt unsignedLong positiveInteger negativeInteger nonPositiveInteger nonNegativeInteger
+decimal dateTime dateTimeStamp time date gYearMonth gYear gMonthDay gDay gMonth duration
+yearMonthDuration dayTimeDuration"""
+NATIVE_TYPES = frozenset(XSD + t for t in _NATIVE.split())
+_LITERAL = re.compile(rb'"(?:[^"\\\n]|\\.)*"(?:\^\^<([^>]*)>|@([A-Za-z0-9\-]+))')
+_AMBIGUOUS = Term("literal", "")  # marks a canonical form written in more than one way
+
+
+@dataclass(frozen=True)
+class WrittenForms:
+    """Canonical literal -> the literal as the data wrote it (only where they differ)."""
+
+    forms: dict[Term, Term] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return any(v is not _AMBIGUOUS for v in self.forms.values())
+
+    @property
+    def functions_needed(self) -> frozenset[str]:
+        """Which of DATATYPE, STR and LANG can see a difference (the others need no look-up)."""
+        out = set()
+        for k, v in self.forms.items():
+            if v is _AMBIGUOUS:
+                continue
+            if (k.datatype, bool(k.lang)) != (v.datatype, bool(v.lang)):
+                out.add("DATATYPE")
+            if k.value != v.value:
+                out.add("STR")
+            if k.lang != v.lang:
+                out.add("LANG")
+        return frozenset(out)
+
+    def written(self, term: Term | None) -> Term | None:
+        """``term`` as the data wrote it, or ``term`` itself."""
+        if term is None or term.kind != "literal":
+            return term
+        found = self.forms.get(term)
+        return term if found is None or found is _AMBIGUOUS else found
+
+    def merged(self, other: WrittenForms) -> WrittenForms:
+        forms = dict(self.forms)
+        for key, value in other.forms.items():
+            if key in forms and forms[key] != value:
+                forms[key] = _AMBIGUOUS
+            else:
+                forms[key] = value
+        return WrittenForms(forms)
+
+    # --- persistence (an embedded store keeps its map in STORE_FILE) ------------------------
+
+    def to_json(self) -> str:
+        rows = [
+            [_term_list(k), None if v is _AMBIGUOUS else _term_list(v)]
+            for k, v in sorted(self.forms.items())
+        ]
+        return json.dumps({"written-forms": rows}, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> WrittenForms:
+        forms: dict[Term, Term] = {}
+        for key, value in json.loads(text)["written-forms"]:
+            forms[Term(*key)] = _AMBIGUOUS if value is None else Term(*value)
+        return cls(forms)
+
+    @classmethod
+    def read(cls, folder: Path) -> WrittenForms:
+        """The map of the store at ``folder`` (empty if it has none or it cannot be read)."""
+        try:
+            return cls.from_json((folder / STORE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls()
+
+
+def _term_list(t: Term) -> list[str | None]:
+    return [t.kind, t.value, t.datatype, t.lang]
+
+
+def scan(data: bytes) -> WrittenForms:
+    """The written forms of the N-Triples or N-Quads ``data`` that Oxigraph would change.
+
+    Only literals of :data:`NATIVE_TYPES` and language tags with a capital letter can change;
+    each distinct one is parsed (its value as written) and stored in a scratch Oxigraph store
+    (its canonical form), and kept where the two differ.
+    """
+    import pyoxigraph as ox
+
+    candidates: dict[bytes, str | None] = {}
+    for match in _LITERAL.finditer(data):
+        datatype, lang = match.group(1), match.group(2)
+        if datatype is not None and datatype.decode("utf-8", "replace") in NATIVE_TYPES:
+            candidates.setdefault(match.group(0), None)
+        elif lang is not None and lang.lower() != lang:
+            candidates.setdefault(match.group(0), lang.decode("ascii"))
+    if not candidates:
+        return WrittenForms()
+    literals = list(candidates)
+    lines = b"".join(b"<urn:x:%d> <urn:x:p> %s .\n" % (i, lit) for i, lit in enumerate(literals))
+    written: dict[str, Term] = {}
+    store = ox.Store()
+    try:
+        for quad in ox.parse(lines, ox.RdfFormat.N_TRIPLES):
+            raw = literals[int(quad.subject.value.rsplit(":", 1)[1])]
+            lit = quad.object
+            lang = candidates[raw]
+            written[quad.subject.value] = _term(lit, lang)
+            store.add(quad)
+    except SyntaxError:
+        return WrittenForms()  # not N-Triples (a regex false positive): keep nothing
+    forms: dict[Term, Term] = {}
+    for quad in store:
+        canonical = _term(quad.object, None)
+        original = written[quad.subject.value]
+        if canonical == original:
+            forms[canonical] = _AMBIGUOUS if canonical in forms else canonical
+            continue
+        if canonical in forms and forms[canonical] != original:
+            forms[canonical] = _AMBIGUOUS
+        else:
+            forms[canonical] = original
+    # a canonical form also written canonically is ambiguous; identities need no entry
+    return WrittenForms({k: v for k, v in forms.items() if v != k})
+
+
+def _term(lit: Any, lang: str | None) -> Term:
+    if lit.language:
+        return Term("literal", lit.value, None, lang or lit.language)
+    datatype = lit.datatype.value
+    return Term("literal", lit.value, None if datatype == XSD_STRING else datatype)
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+def computed_variables(sparql: str) -> set[str]:
+    """Variables whose values the query computes: ``AS`` targets and ``VALUES`` variables."""
+    toks = sparqltext.code_tokens(sparql)
+    out: set[str] = set()
+    for i, tok in enumerate(toks):
+        if tok.kind == "word" and tok.upper == "AS" and i + 1 < len(toks):
+            if toks[i + 1].kind == "var":
+                out.add(toks[i + 1].text[1:])
+        elif tok.kind == "word" and tok.upper == "VALUES":
+            for nxt in toks[i + 1 :]:
+                if nxt.text == "{":
+                    break
+                if nxt.kind == "var":
+                    out.add(nxt.text[1:])
+    return out
+
+
+def rewrite(sparql: str, forms: WrittenForms) -> str:
+    """``sparql`` with ``DATATYPE(?v)``, ``STR(?v)`` and ``LANG(?v)`` of pattern-bound
+    variables calling the look-up functions of :func:`functions` instead (only those that
+    ``forms`` can answer differently)."""
+    needed = forms.functions_needed
+    if not needed:
+        return sparql
+    computed = computed_variables(sparql)
+    toks = list(sparqltext.tokens(sparql))
+    code = [i for i, t in enumerate(toks) if t.kind not in ("space", "comment")]
+    replace: dict[int, str] = {}
+    for n, i in enumerate(code[:-3]):
+        tok = toks[i]
+        if tok.kind != "word" or tok.upper not in needed:
+            continue
+        opened, var, closed = (toks[code[n + k]] for k in (1, 2, 3))
+        bare = opened.text == "(" and var.kind == "var" and closed.text == ")"
+        if bare and var.text[1:] not in computed:
+            replace[i] = f"<{FN_NS}{tok.upper.lower()}>"
+    if not replace:
+        return sparql
+    return "".join(replace.get(i, t.text) for i, t in enumerate(toks))
+
+
+def functions(forms: WrittenForms) -> dict[Any, Callable[..., Any]]:
+    """The pyoxigraph custom functions :func:`rewrite` calls, answering from ``forms``."""
+    import pyoxigraph as ox
+
+    def lookup(node: Any) -> Term | None:
+        if not isinstance(node, ox.Literal):
+            return None
+        return forms.written(_term(node, None))
+
+    def datatype(node: Any) -> Any:
+        term = lookup(node)
+        if term is None:
+            return None
+        if term.lang:
+            return ox.NamedNode(RDF_LANGSTRING)
+        return ox.NamedNode(term.datatype or XSD_STRING)
+
+    def string(node: Any) -> Any:
+        if isinstance(node, ox.NamedNode):
+            return ox.Literal(node.value)
+        term = lookup(node)
+        return None if term is None else ox.Literal(term.value)
+
+    def lang(node: Any) -> Any:
+        term = lookup(node)
+        return None if term is None else ox.Literal(term.lang or "")
+
+    return {
+        ox.NamedNode(FN_NS + "datatype"): datatype,
+        ox.NamedNode(FN_NS + "str"): string,
+        ox.NamedNode(FN_NS + "lang"): lang,
+    }
+
+
+def correct(result: QueryResult, sparql: str, forms: WrittenForms) -> QueryResult:
+    """``result`` with the values the data holds given back as written (see the module)."""
+    if not forms or result.form == "ask":
+        return result
+    computed = computed_variables(sparql)
+    if result.form == "graph":
+        if computed:
+            return result
+        triples = tuple((s, p, forms.written(o) or o) for s, p, o in result.triples)
+        return QueryResult("graph", triples=triples)
+    fix = [v not in computed for v in result.variables]
+    rows = tuple(
+        tuple(forms.written(t) if f else t for t, f in zip(row, fix, strict=True))
+        for row in result.rows
+    )
+    return QueryResult("select", variables=result.variables, rows=rows)
+
+
+def query(store: Any, sparql: str, forms: WrittenForms, **options: Any) -> QueryResult:
+    """Run ``sparql`` on the pyoxigraph ``store`` with the written forms restored."""
+    from spacekg.query.engine import ox_result
+
+    text = rewrite(sparql, forms)
+    if text != sparql:
+        options["custom_functions"] = functions(forms)
+    return correct(ox_result(store.query(text, **options)), sparql, forms)
+
+
+def scan_items(items: list[Any]) -> WrittenForms:
+    """The written forms of ``spacekg load``'s items: N-Triples bytes or files are scanned as
+    written; Turtle and RDF/XML files through the parser (which keeps datatypes and lexical
+    forms, not the case of language tags)."""
+    import pyoxigraph as ox
+
+    forms = WrittenForms()
+    for item in items:
+        if item.data is not None and item.format == "ntriples":
+            forms = forms.merged(scan(item.data))
+        elif item.path is not None and item.format == "ntriples":
+            forms = forms.merged(scan(item.path.read_bytes()))
+        elif item.path is not None:
+            from spacekg.stores.embedded import _ox_format
+
+            lines = [
+                f"<urn:x:s> <urn:x:p> {q.object} .\n".encode()
+                for q in ox.parse(path=str(item.path), format=_ox_format(item.format))
+                if isinstance(q.object, ox.Literal)
+            ]
+            forms = forms.merged(scan(b"".join(lines)))
+    return forms
