@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conformance import PROBE_NAME, Case, cases, differences, expected, jena_classpath, run_jena
+from conformance import Case, cases, differences, expected, jena_classpath, run_jena
 from servers import VirtuosoServer, free_port, oxigraph_binary, wait_until_answers
 
 from spacekg.errors import SpacekgError
@@ -28,11 +28,9 @@ from spacekg.terms import QueryResult
 
 CASES = cases()
 IDS = [c.name for c in CASES]
-#: Oxigraph's storage turns every xsd:integer-derived literal into xsd:integer (its encoder has
-#: no other representation for them; oxigraph/oxigraph#526): the probe finds none there
-OXIGRAPH_CANONICALISES = "Oxigraph stores xsd:nonNegativeInteger as xsd:integer (oxigraph#526)"
-
+#: runs a case (or SPARQL text): its result, or the error message
 Runner = Callable[[Case], QueryResult | str]
+TextRunner = Callable[[Case | str], QueryResult | str]
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +55,13 @@ def ntriples(bundle_env: Path) -> bytes:
     return export("ntriples", inferred=True).data
 
 
-def _runner(backend: Backend) -> Runner:
-    def run(case: Case) -> QueryResult | str:
+def _runner(backend: Backend) -> TextRunner:
+    def run(case: Case | str) -> QueryResult | str:
         try:
-            return run_query(
-                case.sparql if case.query is None else case.query,
-                case.params or None,
-                backend=backend,
-            )
+            if isinstance(case, str):  # SPARQL text
+                return run_query(case, backend=backend)
+            target = case.sparql if case.query is None else case.query
+            return run_query(target, case.params or None, backend=backend)
         except SpacekgError as err:
             return f"{type(err).__name__}: {err}"
 
@@ -165,19 +162,6 @@ def _check(runner: Runner, case: Case, ntriples: bytes) -> None:
     assert not problems, f"{case.name}: differs from the golden:\n" + "\n".join(problems[:20])
 
 
-def _check_oxigraph_server(runner: Runner, case: Case, ntriples: bytes) -> None:
-    """As :func:`_check`; the probe finds no xsd:nonNegativeInteger in an Oxigraph store (an
-    expected failure, reported as such while Oxigraph canonicalises; any other count fails)."""
-    if case.name != PROBE_NAME:
-        _check(runner, case, ntriples)
-        return
-    got = runner(case)
-    assert not isinstance(got, str), got
-    if differences(got, expected(case, ntriples)):
-        assert got.rows[0][0] is not None and got.rows[0][0].value == "0", got.rows
-        pytest.xfail(OXIGRAPH_CANONICALISES)
-
-
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_embedded(case: Case, embedded: Runner, ntriples: bytes) -> None:
     _check(embedded, case, ntriples)
@@ -193,7 +177,7 @@ def test_embedded_store(case: Case, store: Runner, ntriples: bytes) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_oxigraph_server(case: Case, oxigraph_serve: Runner, ntriples: bytes) -> None:
-    _check_oxigraph_server(oxigraph_serve, case, ntriples)
+    _check(oxigraph_serve, case, ntriples)
 
 
 @pytest.mark.server
@@ -234,3 +218,30 @@ def test_every_variant_names_a_stored_query_and_has_a_golden() -> None:
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+SCOPE_QUERIES = {
+    "count": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "graphs": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+}
+
+
+def _scope(runner: TextRunner) -> tuple[int, set[str]]:
+    count = runner(SCOPE_QUERIES["count"])
+    graphs = runner(SCOPE_QUERIES["graphs"])
+    assert not isinstance(count, str) and not isinstance(graphs, str), (count, graphs)
+    return int(count.rows[0][0].value), {r[0].value for r in graphs.rows}  # type: ignore[union-attr]
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_servers_show_only_spacekg_graphs(
+    bundle_env: Path, virtuoso: TextRunner, oxigraph_serve: TextRunner
+) -> None:
+    """Virtuoso's system graphs (thousands of triples) never show: the default graph is the
+    union of spacekg's graphs, and GRAPH ?g sees only them."""
+    dump = export("nquads", inferred=True)
+    for runner in (virtuoso, oxigraph_serve):
+        count, graphs = _scope(runner)
+        assert count == dump.quads
+        assert graphs == set(dump.graphs)

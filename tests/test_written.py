@@ -129,3 +129,22 @@ def test_a_graph_read_back_from_the_store_is_the_file(tmp_path: Path, suffix: st
     # two forms of one value (5 as xsd:int and xsd:long; 09 beside 9) come back canonical
     ambiguous = {f'"5"^^<{XSD}int>', f'"5"^^<{XSD}long>', f'"09"^^<{XSD}integer>'}
     assert got == (written - ambiguous) | {f'"5"^^<{XSD}integer>'}
+
+
+def test_inline_lookups_run_on_a_plain_oxigraph_store() -> None:
+    """The form sent to `oxigraph serve` (no custom functions there)."""
+    from spacekg.query.written import inline
+
+    forms = scan(DATA.encode())
+    store = ox.Store()
+    store.load(DATA.encode(), ox.RdfFormat.N_QUADS)
+    sparql = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://ex.org/start> ?v "
+        f"FILTER (DATATYPE(?v) = <{NNI}>) }}"
+    )
+    assert next(iter(store.query(sparql, use_default_graph_as_union=True)))[0].value == "0"
+    text = inline(sparql, forms)
+    assert "sameTerm(?v, " in text
+    assert next(iter(store.query(text, use_default_graph_as_union=True)))[0].value == "2"
+    lang = inline("SELECT (LANG(?v) AS ?l) WHERE { ?s <http://ex.org/label> ?v }", forms)
+    assert next(iter(store.query(lang, use_default_graph_as_union=True)))[0].value == "en-GB"

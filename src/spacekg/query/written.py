@@ -302,3 +302,78 @@ def scan_items(items: list[Any]) -> WrittenForms:
             ]
             forms = forms.merged(scan(b"".join(lines)))
     return forms
+
+
+# --- a server that canonicalises (oxigraph serve): the same look-ups, written into the query ---
+
+
+def inline(sparql: str, forms: WrittenForms) -> str:
+    """``sparql`` with ``DATATYPE(?v)``, ``STR(?v)`` and ``LANG(?v)`` of pattern-bound variables
+    replaced by expressions that look the written form up in ``forms`` (``IF(sameTerm(?v, L)
+    ..., WRITTEN, DATATYPE(?v))``): for a server that cannot call spacekg's functions."""
+    needed = forms.functions_needed
+    if not needed:
+        return sparql
+    computed = computed_variables(sparql)
+    toks = list(sparqltext.tokens(sparql))
+    code = [i for i, t in enumerate(toks) if t.kind not in ("space", "comment")]
+    replace: dict[int, str] = {}
+    skip: set[int] = set()
+    for n, i in enumerate(code[:-3]):
+        tok = toks[i]
+        if tok.kind != "word" or tok.upper not in needed:
+            continue
+        opened, var, closed = (toks[code[n + k]] for k in (1, 2, 3))
+        bare = opened.text == "(" and var.kind == "var" and closed.text == ")"
+        if bare and var.text[1:] not in computed:
+            replace[i] = _lookup_expression(tok.upper, var.text, forms)
+            skip.update(code[n + k] for k in (1, 2, 3))
+    if not replace:
+        return sparql
+    return "".join(
+        replace.get(i, t.text) for i, t in enumerate(toks) if i not in skip or i in replace
+    )
+
+
+def _lookup_expression(function: str, var: str, forms: WrittenForms) -> str:
+    groups: dict[str, list[str]] = {}
+    for canonical, written in sorted(forms.forms.items()):
+        if written is _AMBIGUOUS:
+            continue
+        if function == "DATATYPE":
+            answer = f"<{RDF_LANGSTRING if written.lang else written.datatype or XSD_STRING}>"
+        elif function == "LANG":
+            answer = Term("literal", written.lang or "").n3()
+        else:
+            answer = Term("literal", written.value).n3()
+        groups.setdefault(answer, []).append(f"sameTerm({var}, {canonical.n3()})")
+    expression = f"{function}({var})"
+    for answer, tests in sorted(groups.items(), reverse=True):
+        expression = f"IF({' || '.join(tests)}, {answer}, {expression})"
+    return expression
+
+
+def calls_lookups(sparql: str) -> bool:
+    """Does ``sparql`` call DATATYPE, STR or LANG (which :func:`inline` may rewrite)?"""
+    names = {"DATATYPE", "STR", "LANG"}
+    return any(t.kind == "word" and t.upper in names for t in sparqltext.code_tokens(sparql))
+
+
+def may_need_correction(result: QueryResult, sparql: str) -> bool:
+    """Could :func:`correct` change ``result`` (a literal Oxigraph may have changed, in a value
+    the data holds)? Lets a caller skip building the map."""
+
+    def changeable(t: Term | None) -> bool:
+        return (
+            t is not None
+            and t.kind == "literal"
+            and (bool(t.lang) or (t.datatype or "") in NATIVE_TYPES)
+        )
+
+    if result.form == "graph":
+        return not computed_variables(sparql) and any(changeable(o) for _, _, o in result.triples)
+    if result.form != "select":
+        return False
+    computed = computed_variables(sparql)
+    columns = [i for i, v in enumerate(result.variables) if v not in computed]
+    return any(changeable(row[i]) for row in result.rows for i in columns)

@@ -620,6 +620,22 @@ class EndpointStore:
         self.ep = ep
         self.client = _Client(ep)
         self._graphs: list[str] | None = None
+        self._forms: Any = None
+
+    def written_forms(self) -> Any:
+        """For a server that canonicalises literals (Oxigraph), the bundle's written forms
+        (:mod:`spacekg.query.written`), else an empty map."""
+        from spacekg.query.written import WrittenForms, scan
+
+        if self._forms is None:
+            self._forms = WrittenForms()
+            if self.ep.server.name == "oxigraph":
+                from spacekg.errors import SpacekgError
+                from spacekg.query.engine import materialised_nquads
+
+                with contextlib.suppress(SpacekgError):  # no bundle to read: nothing to restore
+                    self._forms = scan(materialised_nquads())
+        return self._forms
 
     def graphs(self) -> list[str]:
         """spacekg's graphs on the server (asked once; see :mod:`spacekg.stores.scoping`)."""
@@ -632,13 +648,18 @@ class EndpointStore:
         return self._graphs
 
     def execute(self, sparql: str) -> QueryResult:
+        from spacekg.query.written import calls_lookups, correct, inline, may_need_correction
         from spacekg.stores.scoping import names_dataset, protocol_fields
 
         dataset = None if names_dataset(sparql) else protocol_fields(self.graphs()) or None
+        text = inline(sparql, self.written_forms()) if calls_lookups(sparql) else sparql
         try:
-            ctype, data = self.client.query(sparql, ACCEPT, "query", dataset)
+            ctype, data = self.client.query(text, ACCEPT, "query", dataset)
         except StoreError as err:
             if "HTTP 400" in str(err):
                 raise SyntaxError(str(err)) from None
             raise
-        return parse_results(ctype, data)
+        result = parse_results(ctype, data)
+        if self.ep.server.name != "oxigraph" or not may_need_correction(result, sparql):
+            return result
+        return correct(result, sparql, self.written_forms())
