@@ -23,7 +23,8 @@ from servers import VirtuosoServer, free_port, oxigraph_binary, wait_until_answe
 from spacekg.errors import SpacekgError
 from spacekg.export import export
 from spacekg.query.engine import Backend, default_backend, run_query
-from spacekg.stores.embedded import EmbeddedStore, load
+from spacekg.stores import load
+from spacekg.stores.embedded import EmbeddedStore
 from spacekg.terms import QueryResult
 
 CASES = cases()

@@ -15,7 +15,8 @@ import pytest
 
 from spacekg.query.engine import OxigraphMemoryBackend
 from spacekg.query.written import WrittenForms, computed_variables, rewrite, scan
-from spacekg.stores.embedded import EmbeddedStore, load
+from spacekg.stores import load
+from spacekg.stores.embedded import EmbeddedStore
 from spacekg.terms import Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -195,10 +195,12 @@ class OxigraphMemoryBackend:
         self.forms = scan(data)  # the literals as written, where the store changes them
 
     def execute(self, sparql: str) -> QueryResult:
-        from spacekg.query.written import query
+        from spacekg.query.written import correct, prepare
 
+        text, options = prepare(sparql, self.forms)
         try:
-            return query(self.store, sparql, self.forms, use_default_graph_as_union=True)
+            result = self.store.query(text, use_default_graph_as_union=True, **options)
+            return correct(_ox_result(result), sparql, self.forms)
         except SyntaxError:
             raise
         except OSError as err:

@@ -11,6 +11,7 @@ Nothing here imports rdflib: rendering is on the fast query path.
 from __future__ import annotations
 
 import json
+import re
 
 from spacekg.errors import InputError
 from spacekg.namespaces import TERM_PREFIXES

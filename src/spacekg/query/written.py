@@ -270,38 +270,11 @@ def correct(result: QueryResult, sparql: str, forms: WrittenForms) -> QueryResul
     return QueryResult("select", variables=result.variables, rows=rows)
 
 
-def query(store: Any, sparql: str, forms: WrittenForms, **options: Any) -> QueryResult:
-    """Run ``sparql`` on the pyoxigraph ``store`` with the written forms restored."""
-    from spacekg.query.engine import ox_result
-
+def prepare(sparql: str, forms: WrittenForms) -> tuple[str, dict[str, Any]]:
+    """The text to send to a pyoxigraph store and the extra options for ``Store.query`` (the
+    look-up functions, when the text calls them); then :func:`correct` the result."""
     text = rewrite(sparql, forms)
-    if text != sparql:
-        options["custom_functions"] = functions(forms)
-    return correct(ox_result(store.query(text, **options)), sparql, forms)
-
-
-def scan_items(items: list[Any]) -> WrittenForms:
-    """The written forms of ``spacekg load``'s items: N-Triples bytes or files are scanned as
-    written; Turtle and RDF/XML files through the parser (which keeps datatypes and lexical
-    forms, not the case of language tags)."""
-    import pyoxigraph as ox
-
-    forms = WrittenForms()
-    for item in items:
-        if item.data is not None and item.format == "ntriples":
-            forms = forms.merged(scan(item.data))
-        elif item.path is not None and item.format == "ntriples":
-            forms = forms.merged(scan(item.path.read_bytes()))
-        elif item.path is not None:
-            from spacekg.stores.embedded import _ox_format
-
-            lines = [
-                f"<urn:x:s> <urn:x:p> {q.object} .\n".encode()
-                for q in ox.parse(path=str(item.path), format=_ox_format(item.format))
-                if isinstance(q.object, ox.Literal)
-            ]
-            forms = forms.merged(scan(b"".join(lines)))
-    return forms
+    return text, ({"custom_functions": functions(forms)} if text != sparql else {})
 
 
 # --- a server that canonicalises (oxigraph serve): the same look-ups, written into the query ---

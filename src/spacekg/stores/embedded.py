@@ -34,6 +34,8 @@ from spacekg.terms import QueryResult
 
 if TYPE_CHECKING:
     import pyoxigraph
+
+    from spacekg.query.written import WrittenForms
 from spacekg.stores.base import (
     DEFAULT_GRAPH,
     STAGING_NS,
@@ -212,11 +214,35 @@ def load_store(
     return LoadReport(str(path), tuple(results), time.perf_counter() - started)
 
 
+def scan_items(items: list[LoadItem]) -> WrittenForms:
+    """The written forms of ``spacekg load``'s items: N-Triples bytes or files are scanned as
+    written; Turtle and RDF/XML files through the parser (which keeps datatypes and lexical
+    forms, not the case of language tags)."""
+    import pyoxigraph as ox
+
+    from spacekg.query.written import WrittenForms, scan
+
+    forms = WrittenForms()
+    for item in items:
+        if item.data is not None and item.format == "ntriples":
+            forms = forms.merged(scan(item.data))
+        elif item.path is not None and item.format == "ntriples":
+            forms = forms.merged(scan(item.path.read_bytes()))
+        elif item.path is not None:
+            lines = [
+                f"<urn:x:s> <urn:x:p> {q.object} .\n".encode()
+                for q in ox.parse(path=str(item.path), format=_ox_format(item.format))
+                if isinstance(q.object, ox.Literal)
+            ]
+            forms = forms.merged(scan(b"".join(lines)))
+    return forms
+
+
 def _keep_written_forms(path: Path, items: list[LoadItem]) -> None:
     """Add the loaded literals' written forms to the store's map (see
     :mod:`spacekg.query.written`), written atomically beside the store's files."""
     from spacekg.export import write_atomic
-    from spacekg.query.written import STORE_FILE, WrittenForms, scan_items
+    from spacekg.query.written import STORE_FILE, WrittenForms
 
     forms = WrittenForms.read(path).merged(scan_items(items))
     try:
@@ -248,10 +274,13 @@ class EmbeddedStore:
         self.forms = WrittenForms.read(self.path)
 
     def execute(self, sparql: str) -> QueryResult:
-        from spacekg.query.written import query
+        from spacekg.query.engine import _ox_result
+        from spacekg.query.written import correct, prepare
 
+        text, options = prepare(sparql, self.forms)
         try:
-            return query(self.store, sparql, self.forms, use_default_graph_as_union=True)
+            result = self.store.query(text, use_default_graph_as_union=True, **options)
+            return correct(_ox_result(result), sparql, self.forms)
         except SyntaxError:
             raise
         except OSError as err:
