@@ -18,16 +18,23 @@ fi
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 if [ ! -d "$dir/xerces/impl/msg" ]; then
-  tmp=$(mktemp -d "$dir/.unzip.XXXXXX")
-  (cd "$tmp" && unzip -o -q /usr/share/java/jena-core.jar 'org/apache/jena/ext/xerces/impl/msg/*' \
-    'org/apache/jena/ext/xerces/impl/xpath/regex/*.properties')
-  mkdir -p "$tmp/xerces/impl/xpath"
-  cp -r "$tmp/org/apache/jena/ext/xerces/impl/msg" "$tmp/xerces/impl/"
-  cp -r "$tmp/org/apache/jena/ext/xerces/impl/xpath/regex" "$tmp/xerces/impl/xpath/"
-  rm -rf "$tmp/org"
-  mkdir -p "$dir/xerces"
-  cp -r "$tmp/xerces/." "$dir/xerces/"
-  rm -rf "$tmp"
+  python3 - /usr/share/java/jena-core.jar "$dir" <<'PY'
+import sys, zipfile
+from pathlib import Path
+
+jar, out = sys.argv[1], Path(sys.argv[2])
+prefix = "org/apache/jena/ext/xerces/impl/"
+with zipfile.ZipFile(jar) as z:
+    for name in z.namelist():
+        rest = name[len(prefix):] if name.startswith(prefix) else None
+        wanted = rest is not None and (
+            rest.startswith("msg/") or (rest.startswith("xpath/regex/") and rest.endswith(".properties"))
+        )
+        if wanted and not name.endswith("/"):
+            target = out / "xerces" / "impl" / rest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(z.read(name))
+PY
 fi
 cp_list="$dir"
 for j in jena-cmds jena-arq jena-shacl jena-core jena-base jena-iri jena-dboe-base jena-shex \
@@ -35,7 +42,9 @@ for j in jena-cmds jena-arq jena-shacl jena-core jena-base jena-iri jena-dboe-ba
          jena-dboe-transaction jena-rdfconnection; do
   cp_list="$cp_list:/usr/share/java/$j.jar"
 done
-for p in $(apt-cache depends libapache-jena-java 2>/dev/null | awk '/Depends:/{print $2}' | grep -v slf4j); do
+# the declared dependencies, from dpkg's own records (no package lists needed)
+deps=$(dpkg-query -W -f '${Depends}' libapache-jena-java | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/ //g')
+for p in $(printf '%s\n' "$deps" | grep -v slf4j); do
   for f in $(dpkg -L "$p" 2>/dev/null | grep -E '/usr/share/java/[^/]*\.jar$' | grep -v -- '-[0-9][0-9.]*\.jar$'); do
     cp_list="$cp_list:$f"
   done
