@@ -21,7 +21,7 @@ from conformance import Case, cases, differences, expected, jena_classpath, run_
 from servers import VirtuosoServer, free_port, oxigraph_binary, wait_until_answers
 
 from spacekg.errors import SpacekgError
-from spacekg.export import export
+from spacekg.export import export, iter_graphs, serialize
 from spacekg.query.engine import Backend, default_backend, run_query
 from spacekg.stores import load
 from spacekg.stores.embedded import EmbeddedStore
@@ -52,8 +52,14 @@ def bundle_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def ntriples(bundle_env: Path) -> bytes:
-    return export("ntriples", inferred=True).data
+def graphs(bundle_env: Path) -> list[tuple[str, list[str]]]:
+    """The export's graphs with the entailments, computed once (reasoning takes seconds)."""
+    return list(iter_graphs(inferred=True))
+
+
+@pytest.fixture(scope="module")
+def ntriples(graphs: list[tuple[str, list[str]]]) -> bytes:
+    return serialize(graphs, "ntriples")
 
 
 def _runner(backend: Backend) -> TextRunner:
@@ -128,7 +134,7 @@ def virtuoso(bundle_env: Path, virtuoso_server: VirtuosoServer) -> Iterator[Runn
     yield _runner(EndpointStore(virtuoso_server.url, server="virtuoso"))
 
 
-def _jena(mode: str, folder: Path) -> Runner:
+def _jena(mode: str, folder: Path, graphs: list[tuple[str, list[str]]]) -> Runner:
     classpath = jena_classpath(folder / "jena-cp")
     if classpath is None:
         if os.environ.get("SPACEKG_REQUIRE_JENA"):
@@ -141,19 +147,19 @@ def _jena(mode: str, folder: Path) -> Runner:
         )
     fmt = "ntriples" if mode == "arq" else "nquads"
     data = folder / f"export.{'nt' if mode == 'arq' else 'nq'}"
-    data.write_bytes(export(fmt, inferred=True).data)
+    data.write_bytes(serialize(graphs, fmt))
     results = run_jena(mode, classpath, data, CASES, folder / "jena")
     return lambda case: results[case.name]
 
 
 @pytest.fixture(scope="module")
-def jena_arq(bundle_env: Path) -> Runner:
-    return _jena("arq", bundle_env)
+def jena_arq(bundle_env: Path, graphs: list[tuple[str, list[str]]]) -> Runner:
+    return _jena("arq", bundle_env, graphs)
 
 
 @pytest.fixture(scope="module")
-def jena_tdb2(bundle_env: Path) -> Runner:
-    return _jena("tdb2", bundle_env)
+def jena_tdb2(bundle_env: Path, graphs: list[tuple[str, list[str]]]) -> Runner:
+    return _jena("tdb2", bundle_env, graphs)
 
 
 def _check(runner: Runner, case: Case, ntriples: bytes) -> None:
