@@ -182,6 +182,32 @@ def run_jena(
     return results
 
 
+def run_jena_rset(classpath: str, documents: dict[str, str], work: Path) -> dict[str, QueryResult]:
+    """Read each W3C XML results document (name -> text) with Jena's reader: name -> result."""
+    xml, out = work / "srx", work / "srj"
+    xml.mkdir(parents=True, exist_ok=True)
+    for name, text in documents.items():
+        (xml / f"{name}.srx").write_bytes(text.encode("utf-8"))
+    done = subprocess.run(
+        [
+            "java",
+            "-cp",
+            classpath,
+            str(ROOT / "tests" / "jena" / "RunQueries.java"),
+            "rset",
+            str(xml),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"Jena rset failed ({done.returncode}): {done.stderr[-2000:]}")
+    return {name: load_golden(out / f"{name}.srj") for name in documents}
+
+
 if __name__ == "__main__":
     from golden_utils import reference_result, result_to_srj
 

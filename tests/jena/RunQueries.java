@@ -4,10 +4,12 @@
 //
 //   java -cp CP RunQueries.java arq  DATA.nt  -       QUERY_DIR OUT_DIR
 //   java -cp CP RunQueries.java tdb2 DATA.nq  TDB_DIR QUERY_DIR OUT_DIR
+//   java -cp CP RunQueries.java rset XML_DIR  OUT_DIR
 //
 // arq: the default graph is the RDF merge of DATA (an N-Triples file). tdb2: DATA (N-Quads) is
 // loaded into a TDB2 database and queried with tdb2:unionDefaultGraph, the union of its named
-// graphs. A query that fails writes NAME.err with the message instead of NAME.srj.
+// graphs. A query that fails writes NAME.err with the message instead of NAME.srj. rset reads each
+// W3C XML results file NAME.srx with Jena's reader and writes it back as NAME.srj.
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
@@ -20,7 +22,9 @@ import org.apache.jena.query.Query;
 import org.apache.jena.query.QueryExecution;
 import org.apache.jena.query.QueryExecutionFactory;
 import org.apache.jena.query.QueryFactory;
+import org.apache.jena.query.ResultSetFactory;
 import org.apache.jena.query.ResultSetFormatter;
+import org.apache.jena.sparql.resultset.ResultsFormat;
 import org.apache.jena.rdf.model.Model;
 import org.apache.jena.riot.RDFDataMgr;
 import org.apache.jena.sys.JenaSystem;
@@ -31,6 +35,19 @@ public class RunQueries {
     public static void main(String[] args) throws Exception {
         JenaSystem.init();
         String mode = args[0];
+        if (mode.equals("rset")) {
+            File[] xml = new File(args[1]).listFiles((d, n) -> n.endsWith(".srx"));
+            Arrays.sort(xml);
+            File dest = new File(args[2]);
+            dest.mkdirs();
+            for (File f : xml) {
+                String name = f.getName().substring(0, f.getName().length() - 4);
+                try (OutputStream os = new FileOutputStream(new File(dest, name + ".srj"))) {
+                    ResultSetFormatter.outputAsJSON(os, ResultSetFactory.load(f.getPath(), ResultsFormat.FMT_RS_XML));
+                }
+            }
+            return;
+        }
         boolean tdb2 = mode.equals("tdb2");
         Dataset ds;
         if (tdb2) {

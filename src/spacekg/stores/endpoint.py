@@ -417,6 +417,17 @@ def load_endpoint(
 # --- querying ------------------------------------------------------------------------------------
 
 
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, text/plain;q=0.5"
+
+
+def accept_for(sparql: str) -> str:
+    """The Accept header for ``sparql``: RDF for CONSTRUCT/DESCRIBE (asked for results JSON,
+    Virtuoso 7.2 writes a broken document for a graph), SPARQL results otherwise."""
+    from spacekg.query.sparqltext import query_form
+
+    return GRAPH_ACCEPT if query_form(sparql) in ("construct", "describe") else ACCEPT
+
+
 class EndpointStore:
     """A :class:`spacekg.query.engine.Backend` that sends each query to a SPARQL server."""
 
@@ -460,7 +471,7 @@ class EndpointStore:
         dataset = None if names_dataset(sparql) else protocol_fields(self.graphs()) or None
         text = inline(sparql, self.written_forms()) if calls_lookups(sparql) else sparql
         try:
-            ctype, data = self.client.query(text, ACCEPT, "query", dataset)
+            ctype, data = self.client.query(text, accept_for(sparql), "query", dataset)
         except StoreError as err:
             if "HTTP 400" in str(err):
                 raise SyntaxError(str(err)) from None
