@@ -121,13 +121,16 @@ def package_version() -> str:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """The package version and a hash of every module of the installed package.
+    """A hash of every module of the installed package (so of its version too: a release's code
+    is what it is).
 
-    Part of every cache key, so a cache is rebuilt when any of spacekg's code changes (an editable
-    install between releases) and never depends on which module builds what.
+    Part of every cache key, so a cache is rebuilt when any of spacekg's code changes (a new
+    release, or an editable install between releases) and never depends on which module builds
+    what. The version itself is not read here: importing importlib.metadata costs a cold query
+    ~50 ms, and the code already tells releases apart.
     """
     package = Path(__file__).resolve().parent
-    h = hashlib.sha256(package_version().encode())
+    h = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         h.update(b"\0" + path.relative_to(package).as_posix().encode() + b"\0")
         h.update(path.read_bytes())
