@@ -12,13 +12,13 @@ Jena runs through ``tests/jena/RunQueries.java`` (one JVM per engine for all cas
 its union default graph.
 
 Print a variant's result from rdflib over the OWL RL closure (to write its golden after reading
-it against the article): ``.venv/bin/python tests/conformance.py NAME``.
+it against the article): ``.venv/bin/python tests/conformance.py NAME``; ``--write NAME ...``
+writes the goldens.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -208,12 +208,24 @@ def run_jena_rset(classpath: str, documents: dict[str, str], work: Path) -> dict
     return {name: load_golden(out / f"{name}.srj") for name in documents}
 
 
-if __name__ == "__main__":
+def main(argv: list[str]) -> int:
+    """``NAME ...``: print each variant's result from rdflib over the OWL RL closure (SRJ);
+    ``--write NAME ...`` writes it as the variant's golden instead. Read the rows against the
+    article before committing a golden."""
     from golden_utils import reference_result, result_to_srj
 
+    write = "--write" in argv
     by_name = {c.name: c for c in variants()}
-    for arg in sys.argv[1:]:
+    for arg in [a for a in argv if a != "--write"]:
         case = by_name[arg]
-        print(f"# {arg}", file=sys.stderr)
-        print(result_to_srj(reference_result(case.query or "", case.params)), end="")
-    os.sys.exit(0)
+        text = result_to_srj(reference_result(case.query or "", case.params))
+        if write:
+            (VARIANTS.parent / f"{arg}.srj").write_text(text, encoding="utf-8")
+            print(f"wrote {VARIANTS.parent / arg}.srj", file=sys.stderr)
+        else:
+            print(text, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

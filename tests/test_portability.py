@@ -53,3 +53,12 @@ def test_query_lint_command(tmp_path: Path) -> None:
     assert f"{bad}:1: select-without-distinct" in result.output
     clean = runner.invoke(main, ["query", "lint"])
     assert clean.exit_code == 0, clean.output
+
+
+def test_query_list_notes_a_non_portable_query(cli_bundle: Path) -> None:
+    (cli_bundle / "queries" / "bare.rq").write_text(
+        "#+ summary: every subject\nSELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["query", "list"])
+    assert result.exit_code == 0
+    assert "note: bare uses select-without-distinct" in result.output
