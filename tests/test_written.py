@@ -149,3 +149,24 @@ def test_inline_lookups_run_on_a_plain_oxigraph_store() -> None:
     assert next(iter(store.query(text, use_default_graph_as_union=True)))[0].value == "2"
     lang = inline("SELECT (LANG(?v) AS ?l) WHERE { ?s <http://ex.org/label> ?v }", forms)
     assert next(iter(store.query(lang, use_default_graph_as_union=True)))[0].value == "en-GB"
+
+
+def test_a_file_scanned_in_parts_gives_the_map_of_the_whole(tmp_path: Path) -> None:
+    """Parts of one file merge as the whole: a value written canonically in one part and
+    otherwise in another is ambiguous, whichever part comes first."""
+    from spacekg.stores.base import LoadItem
+    from spacekg.stores.embedded import _literal_parts, scan_items
+
+    lines = [f'<http://ex.org/s{i}> <http://ex.org/n> "{i}"^^<{NNI}> .\n' for i in range(3000)]
+    lines.append(f'<http://ex.org/t> <http://ex.org/n> "5"^^<{XSD}integer> .\n')
+    lines.append(f'<http://ex.org/u> <http://ex.org/n> "3"^^<{XSD}integer> .\n')
+    lines.insert(0, f'<http://ex.org/v> <http://ex.org/n> "2999"^^<{XSD}integer> .\n')
+    path = tmp_path / "big.nt"
+    path.write_text("".join(lines), encoding="utf-8")
+    item = LoadItem("", str(path), "ntriples", len(lines), None, False, path=path)
+    assert len(list(_literal_parts(item, ox, size=4096))) > 10
+    whole = scan(path.read_bytes())
+    assert scan_items([item], part_bytes=4096) == whole
+    for value in ("5", "3", "2999"):
+        assert whole.written(Term("literal", value, XSD + "integer")).datatype == XSD + "integer"  # type: ignore[union-attr]
+    assert whole.written(Term("literal", "7", XSD + "integer")).datatype == NNI  # type: ignore[union-attr]

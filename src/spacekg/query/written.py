@@ -121,12 +121,14 @@ def _term_list(t: Term) -> list[str | None]:
     return [t.kind, t.value, t.datatype, t.lang]
 
 
-def scan(data: bytes) -> WrittenForms:
+def scan(data: bytes, *, keep_identities: bool = False) -> WrittenForms:
     """The written forms of the N-Triples or N-Quads ``data`` that Oxigraph would change.
 
     Only literals of :data:`NATIVE_TYPES` and language tags with a capital letter can change;
     each distinct one is parsed (its value as written) and stored in a scratch Oxigraph store
-    (its canonical form), and kept where the two differ.
+    (its canonical form), and kept where the two differ. ``keep_identities`` also keeps the
+    literals written in canonical form (mapped to themselves), so that scans of parts of one
+    input merge into the same map as a scan of the whole (see :func:`without_identities`).
     """
     import pyoxigraph as ox
 
@@ -156,15 +158,19 @@ def scan(data: bytes) -> WrittenForms:
     for quad in store:
         canonical = _term(quad.object, None)
         original = written[quad.subject.value]
-        if canonical == original:
-            forms[canonical] = _AMBIGUOUS if canonical in forms else canonical
-            continue
         if canonical in forms and forms[canonical] != original:
             forms[canonical] = _AMBIGUOUS
         else:
             forms[canonical] = original
     # a canonical form also written canonically is ambiguous; identities need no entry
-    return WrittenForms({k: v for k, v in forms.items() if v != k})
+    if keep_identities:
+        return WrittenForms(forms)
+    return without_identities(WrittenForms(forms))
+
+
+def without_identities(forms: WrittenForms) -> WrittenForms:
+    """``forms`` without the literals that are written canonically (they need no look-up)."""
+    return WrittenForms({k: v for k, v in forms.forms.items() if v != k})
 
 
 def _term(lit: Any, lang: str | None) -> Term:

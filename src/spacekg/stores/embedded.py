@@ -25,6 +25,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -214,28 +215,43 @@ def load_store(
     return LoadReport(str(path), tuple(results), time.perf_counter() - started)
 
 
-def scan_items(items: list[LoadItem]) -> WrittenForms:
+def scan_items(items: list[LoadItem], part_bytes: int = 8 << 20) -> WrittenForms:
     """The written forms of ``spacekg load``'s items: N-Triples bytes or files are scanned as
     written; Turtle and RDF/XML files through the parser (which keeps datatypes and lexical
-    forms, not the case of language tags)."""
+    forms, not the case of language tags). Files are read in parts: memory stays bounded by
+    the number of distinct literals of the XSD types Oxigraph canonicalises."""
     import pyoxigraph as ox
 
-    from spacekg.query.written import WrittenForms, scan
+    from spacekg.query.written import WrittenForms, scan, without_identities
 
     forms = WrittenForms()
     for item in items:
-        if item.data is not None and item.format == "ntriples":
-            forms = forms.merged(scan(item.data))
-        elif item.path is not None and item.format == "ntriples":
-            forms = forms.merged(scan(item.path.read_bytes()))
-        elif item.path is not None:
-            lines = [
-                f"<urn:x:s> <urn:x:p> {q.object} .\n".encode()
-                for q in ox.parse(path=str(item.path), format=_ox_format(item.format))
-                if isinstance(q.object, ox.Literal)
-            ]
-            forms = forms.merged(scan(b"".join(lines)))
-    return forms
+        for part in _literal_parts(item, ox, part_bytes):
+            forms = forms.merged(scan(part, keep_identities=True))
+    return without_identities(forms)
+
+
+def _literal_parts(item: LoadItem, ox: Any, size: int = 8 << 20) -> Iterator[bytes]:
+    """N-Triples text holding the literals of ``item``, in parts of about ``size`` bytes."""
+    if item.data is not None and item.format == "ntriples":
+        yield item.data
+    elif item.path is not None and item.format == "ntriples":
+        with open(item.path, "rb") as handle:
+            while part := handle.read(size):
+                yield part + handle.readline()
+    elif item.path is not None:
+        lines: list[bytes] = []
+        held = 0
+        for quad in ox.parse(path=str(item.path), format=_ox_format(item.format)):
+            if isinstance(quad.object, ox.Literal):
+                line = f"<urn:x:s> <urn:x:p> {quad.object} .\n".encode()
+                lines.append(line)
+                held += len(line)
+                if held >= size:
+                    yield b"".join(lines)
+                    lines, held = [], 0
+        if lines:
+            yield b"".join(lines)
 
 
 def _keep_written_forms(path: Path, items: list[LoadItem]) -> None:
