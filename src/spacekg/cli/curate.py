@@ -156,6 +156,21 @@ def excerpt_cmd(source: str, quote: str, occurrence: int | None, root: str | Non
     click.echo(found.turtle, nl=False)
 
 
+@click.command("support")
+@click.argument("subject")
+@click.argument("predicate")
+@click.argument("object_", metavar="OBJECT")
+@click.option("--span", "spans", multiple=True, required=True, help="A supporting span (repeat).")
+@click.option("--read", "reason", default=None, help="Mark it read, for this reason (a sentence).")
+def support_cmd(
+    subject: str, predicate: str, object_: str, spans: tuple[str, ...], reason: str | None
+) -> None:
+    """Print the reification (rdf:Statement) of a triple with its spans, stated or read."""
+    from spacekg.curation.support import support_turtle
+
+    click.echo(support_turtle(subject, predicate, object_, list(spans), reason).turtle, nl=False)
+
+
 @click.command("diff")
 @click.argument("old", type=click.Path(exists=True, path_type=str))
 @click.argument("new", type=click.Path(exists=True, path_type=str), required=False)
