@@ -202,7 +202,7 @@ def test_check_reports_one_line_per_check_and_exit_1(run) -> None:  # type: igno
     code, out, err = run("check")
     assert code == 1  # the small fixture covers one sentence of the article
     heads = [line for line in out.splitlines() if not line.startswith(" ")]
-    assert len(heads) == 6
+    assert len(heads) == 7
     assert all(re.match(r"^(ok  |FAIL)  \S", line) for line in heads)
     assert any(line.startswith("ok    spans match the seed (1 span)") for line in heads)
     assert any(line.startswith("FAIL  ") and "not covered" in line for line in heads)

@@ -126,3 +126,26 @@ def test_write_atomic_writes(tmp_path: Path) -> None:
 def test_unknown_format(cli_bundle: Path) -> None:
     with pytest.raises(InputError, match="unknown export format 'rdfxml'"):
         export("rdfxml")
+
+
+def test_counts_are_honest_when_a_triple_is_in_two_graphs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One triple in two graphs: two quads, one triple (the RDF merge), in every format."""
+    import spacekg.export as export_module
+
+    line = "<http://example.org/s> <http://example.org/p> <http://example.org/o> ."
+    other = "<http://example.org/s> <http://example.org/p> <http://example.org/o2> ."
+    graphs = [("http://example.org/g1", [line]), ("http://example.org/g2", [line, other])]
+    monkeypatch.setattr(export_module, "iter_graphs", lambda inferred=False: iter(graphs))
+    merged = export_module.export("ntriples")
+    assert merged.data.decode().count("\n") == merged.triples == 2
+    assert merged.summary == "2 triples (the merge of 2 graphs)"
+    quads = export_module.export("nquads")
+    assert quads.data.decode().count("\n") == quads.quads == 3
+    assert quads.summary == "3 quads in 2 graphs (2 distinct triples)"
+
+
+def test_bundle_counts_match_the_bytes(real_bundle: None) -> None:
+    nt = export("ntriples", inferred=True)
+    nq = export("nquads", inferred=True)
+    assert nt.triples == nt.data.count(b"\n") == nq.triples
+    assert nq.quads == nq.data.count(b"\n")

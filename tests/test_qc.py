@@ -12,7 +12,7 @@ import pytest
 from spacekg.project import bundle_root
 from spacekg.qc import QcReport, run_checks
 
-NAMES = ["parse", "spans", "coverage", "consistency", "shapes", "checks"]
+NAMES = ["parse", "spans", "coverage", "consistency", "shapes", "checks", "portability"]
 
 
 @pytest.fixture
@@ -104,3 +104,14 @@ def test_a_shape_violation_fails_shapes(bundle_copy: Path) -> None:
     )
     ok, summary, _details = outcome(run_checks(), "shapes")
     assert not ok and "does not conform" in summary
+
+
+def test_a_non_portable_stored_query_fails_portability(bundle_copy: Path) -> None:
+    query = bundle_copy / "queries" / "events.rq"
+    text = query.read_text(encoding="utf-8")
+    query.write_text(text.replace("?event a ?class ;", "?event a/rdfs:subClassOf* ?class ;"))
+    line = text[: text.index("?event a ?class ;")].count("\n") + 1
+    report = run_checks()
+    outcome = next(c for c in report.checks if c.name == "portability")
+    assert not outcome.ok
+    assert outcome.details and f"events.rq:{line}: transitive-path" in outcome.details[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from rdflib.query import Result
 
 from spacekg.errors import InputError
 from spacekg.query.engine import run_query
-from spacekg.query.render import render, short, table
+from spacekg.query.render import render, short, table, to_xml
 from spacekg.terms import QueryResult, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -209,6 +210,67 @@ def test_ask_is_an_ask_query() -> None:
         render(QueryResult("ask", boolean=True), "turtle")
     with pytest.raises(InputError, match=r"^a SELECT query gives no triples"):
         render(TRICKY, "ntriples")
+
+
+# --- XML results: every character back, or a refusal -------------------------------------------
+
+
+def _xml_rows(text: str) -> list[dict[str, tuple[str, str | None]]]:
+    """The bindings of an XML results document, read by expat (an independent parser)."""
+    from xml.dom import minidom
+
+    doc = minidom.parseString(text.encode("utf-8"))
+    rows = []
+    for result in doc.getElementsByTagName("result"):
+        row = {}
+        for binding in result.getElementsByTagName("binding"):
+            node = binding.firstChild
+            value = "".join(c.data for c in node.childNodes)  # type: ignore[union-attr]
+            row[binding.getAttribute("name")] = (value, node.getAttribute("xml:lang") or None)  # type: ignore[union-attr]
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["line one\r\nline two", "cr\ronly", "tab\there", "a & b < c > d", "\u00e9\u4e2d\U0001f680"],
+)
+def test_xml_results_round_trip_every_character(value: str) -> None:
+    result = QueryResult(
+        "select",
+        variables=("text",),
+        rows=((Term("literal", value, None, "en-GB"),),),
+    )
+    text = to_xml(result)
+    assert "\r" not in text
+    assert _xml_rows(text) == [{"text": (value, "en-GB")}]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f"])
+def test_xml_results_refuse_what_xml_cannot_carry(char: str) -> None:
+    result = QueryResult("select", variables=("text",), rows=((Term("literal", f"a{char}b"),),))
+    with pytest.raises(InputError, match=r"\?text in result row 1 .*U\+00"):
+        to_xml(result)
+    assert render(result, "json")  # the other formats can carry it
+
+
+def test_xml_control_character_is_exit_3(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    query = tmp_path / "ctl.rq"
+    query.write_text('SELECT ?x WHERE { BIND ("a\\u0001b" AS ?x) }\n', encoding="utf-8")
+    env = {**os.environ, "SPACEKG_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-m", "spacekg", "query", "run", str(query), "--format", "xml"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "U+0001" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""
 
 
 # --------------------------------------------------------------------------- fitted tables

@@ -126,7 +126,7 @@ def test_the_doc_is_a_walkthrough() -> None:
     assert any(c.startswith("spacekg source add ") for c in commands)
     assert any(c.startswith("spacekg excerpt ") for c in commands)
     check = steps[commands.index("spacekg check")]
-    assert check.code == 0 and "all 6 checks passed" in check.shown
+    assert check.code == 0 and "all 7 checks passed" in check.shown
     assert [s.code for s in steps if s.command.startswith("spacekg validate")] == [1, 0]
     query = commands.index("spacekg query run statements -p speaker=skgid:example-critics")
     assert query > commands.index("spacekg check")
@@ -144,7 +144,7 @@ def test_the_curating_walkthrough_runs_as_written(
     out: dict[str, str] = {}
     for step, output in done:
         out.setdefault(step.command, output)  # the first run of each command
-    assert "all 6 checks passed" in out["spacekg check"]
+    assert "all 7 checks passed" in out["spacekg check"]
     assert (
         "a club for the few" in out["spacekg query run statements -p speaker=skgid:example-critics"]
     )
@@ -173,7 +173,7 @@ def test_a_workspace_is_seen_inside_it_and_through_root_never_outside(
         capture_output=True, text=True,
     )  # fmt: skip
     assert made.returncode == 0, made.stdout + made.stderr
-    assert "all 6 checks passed" in made.stderr
+    assert "all 7 checks passed" in made.stderr
     kg = here / "kg"
     (kg / "notes" / "deeper").mkdir(parents=True)
     ask = here / "ask.rq"

@@ -92,7 +92,7 @@ def test_an_empty_workspace_checks_green(outside: Path) -> None:
     init_workspace(outside / "e", empty=True)
     code, out, err = run("--root", "e", "check")
     assert code == 0, out + err
-    assert "all 6 checks passed" in err
+    assert "all 7 checks passed" in err
     assert "data conforms to the shapes (fast)" in out
 
 

@@ -36,12 +36,27 @@ EXPORT_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "nquads", "trig", "json
 
 @dataclass(frozen=True)
 class ExportResult:
-    """What :func:`export` wrote: the bytes, and how many graphs and quads they hold."""
+    """What :func:`export` wrote: the bytes, and how many graphs and quads they hold.
+
+    ``triples`` counts distinct triples (the RDF merge of the graphs): a triple in two graphs is
+    one triple, two quads. It is what ``turtle``/``ntriples`` hold and what a store with a
+    set-union default graph (Jena TDB2) counts; a bag-union default graph (Oxigraph, Virtuoso)
+    counts ``quads``.
+    """
 
     format: str
     data: bytes
     graphs: tuple[str, ...]
     quads: int
+    triples: int = 0
+
+    @property
+    def summary(self) -> str:
+        """``N triples (the merge of G graphs)`` or ``Q quads in G graphs (N distinct triples)``."""
+        graphs = len(self.graphs)
+        if self.format in ("turtle", "ntriples"):
+            return f"{self.triples} triples (the merge of {graphs} graphs)"
+        return f"{self.quads} quads in {graphs} graphs ({self.triples} distinct triples)"
 
 
 def nt_term(term: Any, labels: dict[Any, str]) -> str:
@@ -201,7 +216,9 @@ def export(fmt: str = "trig", *, inferred: bool = False) -> ExportResult:
         raise InputError(f"unknown export format {fmt!r} (use one of: {', '.join(EXPORT_FORMATS)})")
     graphs = list(iter_graphs(inferred))
     data = serialize(graphs, fmt)
-    return ExportResult(fmt, data, tuple(iri for iri, _ in graphs), sum(len(x) for _, x in graphs))
+    distinct = len({line for _, lines in graphs for line in lines})
+    quads = sum(len(x) for _, x in graphs)
+    return ExportResult(fmt, data, tuple(iri for iri, _ in graphs), quads, distinct)
 
 
 def reason_text(

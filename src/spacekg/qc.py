@@ -9,7 +9,8 @@
 5. the data conforms to the shapes (:func:`spacekg.validate.api.validate`, no inference: the
    ontology is merged into the data graph);
 6. every check query in ``queries/checks/`` returns no rows (over the asserted graph, as the
-   checks are written).
+   checks are written);
+7. the stored queries use no non-portable idiom (:mod:`spacekg.query.portability`).
 
 A check that cannot run because an earlier one failed (the graph does not parse) fails too,
 saying why. :func:`run_checks` returns a :class:`QcReport`; the CLI prints and sets exit 1.
@@ -262,6 +263,24 @@ def check_queries(state: dict[str, Any]) -> CheckOutcome:
     )
 
 
+def check_portability(state: dict[str, Any]) -> CheckOutcome:
+    """The stored queries use no idiom that answers differently on other stores
+    (:mod:`spacekg.query.portability`)."""
+    from spacekg.query.catalogue import query_paths
+    from spacekg.query.portability import lint_queries
+
+    findings = lint_queries()
+    count = _plural(len(query_paths()), "query")
+    if findings:
+        return CheckOutcome(
+            "portability",
+            False,
+            f"{_plural(len(findings), 'non-portable idiom')} in the stored queries",
+            tuple(f.message for f in findings),
+        )
+    return CheckOutcome("portability", True, f"stored queries are portable ({count})")
+
+
 CHECKS: tuple[Callable[[dict[str, Any]], CheckOutcome], ...] = (
     check_parse,
     check_spans,
@@ -269,6 +288,7 @@ CHECKS: tuple[Callable[[dict[str, Any]], CheckOutcome], ...] = (
     check_consistency,
     check_shapes,
     check_queries,
+    check_portability,
 )
 
 

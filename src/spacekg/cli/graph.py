@@ -38,9 +38,7 @@ def export_cmd(fmt: str, inferred: bool, output: str | None) -> None:
     result = export(fmt, inferred=inferred)
     write_output(result.data, output)
     if output:
-        click.echo(
-            f"wrote {output}: {result.quads} triples in {len(result.graphs)} graphs", err=True
-        )
+        click.echo(f"wrote {output}: {result.summary}", err=True)
 
 
 @click.command("reason")

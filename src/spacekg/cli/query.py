@@ -62,6 +62,10 @@ def query_list_cmd(fmt: str) -> None:
         out.append(f"{q.name.ljust(width)}  {q.summary}" + (f"  {params}" if params else ""))
     write_output(join_lines(out), None)
     click.echo(f"({len(queries)} queries; run one with: spacekg query run NAME)", err=True)
+    from spacekg.query.portability import notes
+
+    for note in notes(queries):
+        click.echo(note, err=True)
 
 
 @query_group.command("show")
@@ -171,3 +175,17 @@ def query_run_cmd(
 
         width = shutil.get_terminal_size().columns
     write_output(render(result, fmt, width=width), output)
+
+
+@query_group.command("lint")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+def query_lint_cmd(files: tuple[str, ...]) -> None:
+    """Non-portable SPARQL idioms in FILES (default: the stored queries). Exit 1 if any."""
+    from spacekg.errors import EXIT_FAILED
+    from spacekg.query.portability import lint_paths
+
+    findings = lint_paths(list(files))
+    write_output(join_lines([f.message for f in findings]), None)
+    if findings:
+        click.echo(f"spacekg: {len(findings)} non-portable idioms (docs/stores.md)", err=True)
+        sys.exit(EXIT_FAILED)

@@ -244,6 +244,8 @@ class OxigraphMemoryBackend:
     def __init__(self, nquads: bytes | None = None, *, use_cache: bool = True) -> None:
         import pyoxigraph as ox
 
+        from spacekg.query.written import scan
+
         self.store: pyoxigraph.Store = ox.Store()
         data = nquads if nquads is not None else materialised_nquads(use_cache=use_cache)
         try:
@@ -252,11 +254,15 @@ class OxigraphMemoryBackend:
             raise StoreError(
                 f"cannot load the cached graph: {err} (delete {cache_dir()} and retry)"
             ) from None
+        self.forms = scan(data)  # the literals as written, where the store changes them
 
     def execute(self, sparql: str) -> QueryResult:
+        from spacekg.query.written import correct, prepare
+
+        text, options = prepare(sparql, self.forms)
         try:
-            result = self.store.query(sparql, use_default_graph_as_union=True)
-            return _ox_result(result)
+            result = self.store.query(text, use_default_graph_as_union=True, **options)
+            return correct(_ox_result(result), sparql, self.forms)
         except SyntaxError:
             raise
         except OSError as err:

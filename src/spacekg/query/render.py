@@ -11,6 +11,7 @@ Nothing here imports rdflib: rendering is on the fast query path.
 from __future__ import annotations
 
 import json
+import re
 
 from spacekg.errors import InputError
 from spacekg.namespaces import TERM_PREFIXES
@@ -23,14 +24,34 @@ ALL_FORMATS = SELECT_FORMATS + GRAPH_FORMATS
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
+#: characters XML 1.0 cannot carry at all, not even as character references
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def escape(text: str) -> str:
-    """XML character data (xml.sax.saxutils would pull in urllib: slow to import)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """XML character data (xml.sax.saxutils would pull in urllib: slow to import). A carriage
+    return is written as ``&#13;``: a parser reads a raw one as a line feed."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
 
 
 def quoteattr(text: str) -> str:
-    """An XML attribute value in double quotes."""
-    return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;") + '"'
+    """An XML attribute value in double quotes (tabs and line ends as references, which
+    attribute-value normalisation would otherwise turn into spaces)."""
+    value = escape(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+    return '"' + value + '"'
+
+
+def _xml_safe(text: str, where: str) -> str:
+    """``text``, or InputError if it holds a character XML 1.0 cannot carry."""
+    bad = XML_FORBIDDEN.search(text)
+    if bad:
+        raise InputError(
+            f"{where} holds the control character U+{ord(bad.group()):04X}, which XML 1.0 "
+            "cannot carry (use --format json, csv or tsv)"
+        )
+    return text
 
 
 def default_prefixes() -> dict[str, str]:
@@ -204,11 +225,12 @@ def to_xml(result: QueryResult) -> str:
         out.append("  <head>")
         out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
         out += ["  </head>", "  <results>"]
-        for row in result.rows:
+        for number, row in enumerate(result.rows, 1):
             out.append("    <result>")
             for v, t in zip(result.variables, row, strict=True):
                 if t is None:
                     continue
+                _xml_safe(t.value, f"the value of ?{v} in result row {number}")
                 if t.kind == "uri":
                     inner = f"<uri>{escape(t.value)}</uri>"
                 elif t.kind == "bnode":

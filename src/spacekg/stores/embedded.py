@@ -25,6 +25,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,8 @@ from spacekg.terms import QueryResult
 
 if TYPE_CHECKING:
     import pyoxigraph
+
+    from spacekg.query.written import WrittenForms
 from spacekg.stores.base import (
     DEFAULT_GRAPH,
     STAGING_NS,
@@ -206,6 +209,7 @@ def load_store(
             written.add(item.graph)
             done += item.size
         store.flush()
+        _keep_written_forms(Path(path), items)
     except SpacekgError as err:
         # The traceback's frames hold the store; pyoxigraph closes it (releases the folder's
         # lock) only when the last reference goes, so let go of them before re-raising.
@@ -216,6 +220,62 @@ def load_store(
     if failure is not None:
         raise failure
     return LoadReport(str(path), tuple(results), time.perf_counter() - started)
+
+
+def scan_items(items: list[LoadItem], part_bytes: int = 8 << 20) -> WrittenForms:
+    """The written forms of ``spacekg load``'s items: N-Triples bytes or files are scanned as
+    written; Turtle and RDF/XML files through the parser (which keeps datatypes and lexical
+    forms, not the case of language tags). Files are read in parts: memory stays bounded by
+    the number of distinct literals of the XSD types Oxigraph canonicalises. Files over
+    :data:`BULK_BYTES` (the bulk loader's) are not scanned: at about a second per 10 MB of
+    numeric data the scan would double the load; their literals come back canonical."""
+    import pyoxigraph as ox
+
+    from spacekg.query.written import WrittenForms, scan, without_identities
+
+    forms = WrittenForms()
+    for item in items:
+        if item.path is not None and item.size > BULK_BYTES:
+            continue  # bulk-loaded: scanning would cost as much again as the load (see below)
+        for part in _literal_parts(item, ox, part_bytes):
+            forms = forms.merged(scan(part, keep_identities=True))
+    return without_identities(forms)
+
+
+def _literal_parts(item: LoadItem, ox: Any, size: int = 8 << 20) -> Iterator[bytes]:
+    """N-Triples text holding the literals of ``item``, in parts of about ``size`` bytes."""
+    if item.data is not None and item.format == "ntriples":
+        yield item.data
+    elif item.path is not None and item.format == "ntriples":
+        with open(item.path, "rb") as handle:
+            while part := handle.read(size):
+                yield part + handle.readline()
+    elif item.path is not None:
+        lines: list[bytes] = []
+        held = 0
+        for quad in ox.parse(path=str(item.path), format=_ox_format(item.format)):
+            if isinstance(quad.object, ox.Literal):
+                line = f"<urn:x:s> <urn:x:p> {quad.object} .\n".encode()
+                lines.append(line)
+                held += len(line)
+                if held >= size:
+                    yield b"".join(lines)
+                    lines, held = [], 0
+        if lines:
+            yield b"".join(lines)
+
+
+def _keep_written_forms(path: Path, items: list[LoadItem]) -> None:
+    """Add the loaded literals' written forms to the store's map (see
+    :mod:`spacekg.query.written`), written atomically beside the store's files."""
+    from spacekg.export import write_atomic
+    from spacekg.query.written import STORE_FILE, WrittenForms
+
+    forms = WrittenForms.read(path).merged(scan_items(items))
+    try:
+        write_atomic(path / STORE_FILE, forms.to_json().encode("utf-8"))
+    except InputError as err:
+        raise StoreError(f"{path}: {err}") from None
 
 
 # --- querying the embedded store -----------------------------------------------------------------
@@ -236,12 +296,18 @@ class EmbeddedStore:
             self.store = ox.Store.read_only(str(self.path))
         except OSError as err:
             raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+        from spacekg.query.written import WrittenForms
+
+        self.forms = WrittenForms.read(self.path)
 
     def execute(self, sparql: str) -> QueryResult:
         from spacekg.query.engine import _ox_result
+        from spacekg.query.written import correct, prepare
 
+        text, options = prepare(sparql, self.forms)
         try:
-            return _ox_result(self.store.query(sparql, use_default_graph_as_union=True))
+            result = self.store.query(text, use_default_graph_as_union=True, **options)
+            return correct(_ox_result(result), sparql, self.forms)
         except SyntaxError:
             raise
         except OSError as err:

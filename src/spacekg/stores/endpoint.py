@@ -182,10 +182,14 @@ class _Client:
 
     # --- SPARQL -------------------------------------------------------------------------------
 
-    def query(self, sparql: str, accept: str, what: str) -> tuple[str, bytes]:
-        params = dict(self.ep.server.query_params)
+    def query(
+        self, sparql: str, accept: str, what: str, dataset: list[tuple[str, str]] | None = None
+    ) -> tuple[str, bytes]:
+        """Send a query; ``dataset``: protocol fields (default-graph-uri ...) choosing its graphs
+        (then the server's own union switch is left out: the fields say which graphs)."""
+        params = {} if dataset else dict(self.ep.server.query_params)
         url = self.ep.url(self.ep.server.query_path, params)
-        body = urllib.parse.urlencode({"query": sparql}).encode()
+        body = urllib.parse.urlencode([("query", sparql), *(dataset or [])]).encode()
         _, ctype, data = self.request(
             "POST",
             url,
@@ -413,6 +417,17 @@ def load_endpoint(
 # --- querying ------------------------------------------------------------------------------------
 
 
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, text/plain;q=0.5"
+
+
+def accept_for(sparql: str) -> str:
+    """The Accept header for ``sparql``: RDF for CONSTRUCT/DESCRIBE (asked for results JSON,
+    Virtuoso 7.2 writes a broken document for a graph), SPARQL results otherwise."""
+    from spacekg.query.sparqltext import query_form
+
+    return GRAPH_ACCEPT if query_form(sparql) in ("construct", "describe") else ACCEPT
+
+
 class EndpointStore:
     """A :class:`spacekg.query.engine.Backend` that sends each query to a SPARQL server."""
 
@@ -421,12 +436,47 @@ class EndpointStore:
             ep = endpoint(ep, server=server or os.environ.get(SERVER_ENV, "oxigraph"))
         self.ep = ep
         self.client = _Client(ep)
+        self._graphs: list[str] | None = None
+        self._forms: Any = None
+
+    def written_forms(self) -> Any:
+        """For a server that canonicalises literals (Oxigraph), the bundle's written forms
+        (:mod:`spacekg.query.written`), else an empty map."""
+        from spacekg.query.written import WrittenForms, scan
+
+        if self._forms is None:
+            self._forms = WrittenForms()
+            if self.ep.server.name == "oxigraph":
+                from spacekg.errors import SpacekgError
+                from spacekg.query.engine import materialised_nquads
+
+                with contextlib.suppress(SpacekgError):  # no bundle to read: nothing to restore
+                    self._forms = scan(materialised_nquads())
+        return self._forms
+
+    def graphs(self) -> list[str]:
+        """spacekg's graphs on the server (asked once; see :mod:`spacekg.stores.scoping`)."""
+        if self._graphs is None:
+            from spacekg.stores.scoping import GRAPHS_QUERY
+
+            ctype, data = self.client.query(GRAPHS_QUERY, ACCEPT, "listing spacekg's graphs")
+            rows = parse_results(ctype, data).rows
+            self._graphs = sorted(row[0].value for row in rows if row and row[0])
+        return self._graphs
 
     def execute(self, sparql: str) -> QueryResult:
+        from spacekg.query.written import calls_lookups, correct, inline, may_need_correction
+        from spacekg.stores.scoping import names_dataset, protocol_fields
+
+        dataset = None if names_dataset(sparql) else protocol_fields(self.graphs()) or None
+        text = inline(sparql, self.written_forms()) if calls_lookups(sparql) else sparql
         try:
-            ctype, data = self.client.query(sparql, ACCEPT, "query")
+            ctype, data = self.client.query(text, accept_for(sparql), "query", dataset)
         except StoreError as err:
             if "HTTP 400" in str(err):
                 raise SyntaxError(str(err)) from None
             raise
-        return parse_results(ctype, data)
+        result = parse_results(ctype, data)
+        if self.ep.server.name != "oxigraph" or not may_need_correction(result, sparql):
+            return result
+        return correct(result, sparql, self.written_forms())
