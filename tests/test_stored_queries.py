@@ -26,7 +26,8 @@ from golden_utils import (
 )
 
 from spacekg.curation.evidence import load_seeds
-from spacekg.project import ID_NS, queries_dir
+from spacekg.namespaces import ID_NS
+from spacekg.project import queries_dir
 from spacekg.query.catalogue import get_query
 from spacekg.query.engine import default_backend, run_query
 from spacekg.terms import QueryResult, Term

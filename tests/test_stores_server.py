@@ -18,7 +18,8 @@ from store_utils import EX, G, cli, write_nt
 
 from spacekg.errors import InputError
 from spacekg.export import iter_graphs
-from spacekg.project import INFERRED_GRAPH, graph_sources
+from spacekg.namespaces import INFERRED_GRAPH
+from spacekg.project import graph_sources
 from spacekg.query.engine import run_query
 from spacekg.stores import embedded as stores
 from spacekg.stores import endpoint as gsp

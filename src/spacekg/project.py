@@ -14,16 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spacekg.errors import InputError
-
-ONTOLOGY_NS = "https://w3id.org/spacekg/ontology#"
-ONTOLOGY_IRI = "https://w3id.org/spacekg/ontology"
-ID_NS = "https://w3id.org/spacekg/id/"
-SHAPES_NS = "https://w3id.org/spacekg/shapes#"
-GRAPH_NS = "https://w3id.org/spacekg/graph/"
+from spacekg.namespaces import GRAPH_NS
 
 ONTOLOGY_FILE = "spacekg.ttl"
 SHAPES_FILE = "shapes.ttl"
-INFERRED_GRAPH = GRAPH_NS + "inferred"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from spacekg.errors import InputError, StoreError
+from spacekg.namespaces import ID_NS, ONTOLOGY_NS, PREFIXES, TERM_PREFIXES, XSD_STRING
 from spacekg.project import GraphSource, cache_dir, code_fingerprint, fingerprint, graph_sources
 from spacekg.query import sparqltext
 from spacekg.query.catalogue import (
@@ -33,15 +34,13 @@ from spacekg.query.catalogue import (
     get_query,
     known_prefixes,
 )
-from spacekg.terms import QueryResult, Term
+from spacekg.terms import QueryResult, Term, short
 
 if TYPE_CHECKING:
     import pyoxigraph
 
 #: bump when what goes into the cache changes (reasoning filter, export format)
 CACHE_SCHEMA = "2"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 ENGINES = ("oxigraph", "rdflib")
 
 
@@ -298,12 +297,11 @@ def refuse_unreadable(query: StoredQuery) -> None:
 
 
 def _unknown_prefix(query: StoredQuery, sparql: str, line: int, prefix: str) -> str:
-    from spacekg.dataset import PREFIXES
 
     if prefix in PREFIXES:
         hint = f"declare it: PREFIX {prefix}: <{PREFIXES[prefix]}>"
     else:
-        declared = list(sparqltext.prefixes(sparql)) or [p for p in PREFIXES if p != "skgg"]
+        declared = list(sparqltext.prefixes(sparql)) or list(TERM_PREFIXES)
         hint = f"declare it with PREFIX or use one of: {', '.join(declared)}"
     return f"{query.source}:{line}: unknown prefix {prefix!r} ({hint})"
 
@@ -392,16 +390,6 @@ def _error_position(sparql: str, message: str) -> tuple[int | None, int | None]:
 
 # --- what a parameter can take -----------------------------------------------------------------
 
-SKG_NS = "https://w3id.org/spacekg/ontology#"
-SKGID_NS = "https://w3id.org/spacekg/id/"
-
-
-def _pname(iri: str, prefixes: dict[str, str]) -> str:
-    best = max(
-        (p for p in prefixes.items() if iri.startswith(p[1])), key=lambda p: len(p[1]), default=None
-    )
-    return f"{best[0]}:{iri[len(best[1]) :]}" if best else f"<{iri}>"
-
 
 def parameter_values(
     query: StoredQuery, param: Parameter, backend: Backend | None = None, limit: int = 50
@@ -414,7 +402,7 @@ def parameter_values(
     """
     if param.kind != "iri":
         return ()
-    cls = SKG_NS + "".join(part[:1].upper() + part[1:] for part in param.name.split("_"))
+    cls = ONTOLOGY_NS + "".join(part[:1].upper() + part[1:] for part in param.name.split("_"))
     backend = backend if backend is not None else default_backend()
     return tuple(
         _first_column_names(
@@ -434,7 +422,7 @@ def _first_column_names(backend: Backend, sparql: str, query: StoredQuery) -> li
     except (SyntaxError, StoreError):
         return []
     prefixes = known_prefixes(query)
-    return [_pname(row[0].value, prefixes) for row in result.rows if row and row[0]]
+    return [short(row[0].value, prefixes) for row in result.rows if row and row[0]]
 
 
 def suggest_values(
@@ -452,8 +440,8 @@ def suggest_values(
         needle = word.replace("\\", "").replace('"', "")
         close = _first_column_names(
             backend,
-            f'SELECT DISTINCT ?x WHERE {{ ?x ?p ?o FILTER(STRSTARTS(STR(?x), "{SKGID_NS}") '
-            f'&& CONTAINS(LCASE(STRAFTER(STR(?x), "{SKGID_NS}")), "{needle}")) }}',
+            f'SELECT DISTINCT ?x WHERE {{ ?x ?p ?o FILTER(STRSTARTS(STR(?x), "{ID_NS}") '
+            f'&& CONTAINS(LCASE(STRAFTER(STR(?x), "{ID_NS}")), "{needle}")) }}',
             query,
         )
     return tuple(sorted(close, key=lambda v: (len(v), v))[:3])

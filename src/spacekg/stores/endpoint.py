@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from spacekg.errors import InputError, StoreError
+from spacekg.namespaces import RDF_LANGSTRING, XSD_STRING
 from spacekg.stores.embedded import (
     DEFAULT_GRAPH,
     STAGING_NS,
@@ -47,8 +48,6 @@ from spacekg.stores.embedded import (
 )
 from spacekg.terms import QueryResult, Term
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 USER_ENV = "SPACEKG_USER"
 PASSWORD_ENV = "SPACEKG_PASSWORD"
 TIMEOUT_ENV = "SPACEKG_TIMEOUT"

@@ -55,15 +55,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.namespaces import short, shorten_path, show_term
-from spacekg.project import (
-    ONTOLOGY_FILE,
-    ONTOLOGY_NS,
-    SHAPES_FILE,
-    SHAPES_NS,
-    bundle_root,
-)
-from spacekg.terms import Term
+from spacekg.namespaces import ONTOLOGY_NS, SHAPES_NS
+from spacekg.project import ONTOLOGY_FILE, SHAPES_FILE, bundle_root
+from spacekg.terms import Term, short, shorten_path, show_term
 from spacekg.validate.baseline import result_key as _result_key
 from spacekg.validate.checks import OWL_IMPORTS, TypeClash, own_checks
 from spacekg.validate.locate import CTX_GRAPH, NEW_GRAPH, Locator, Source, check_file, load_source
@@ -80,7 +74,6 @@ if TYPE_CHECKING:
 
     from spacekg.shacl.api import ShaclReport, ShaclResult
 
-SH = "http://www.w3.org/ns/shacl#"
 CHECK_NS = SHAPES_NS  # component IRIs of our own checks: skgsh:UnknownTermCheck …
 
 SEVERITY_RANK = {"Info": 1, "Warning": 2, "Violation": 3}

@@ -13,15 +13,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spacekg.namespaces import KNOWN_PREFIXES, OA, REUSED_NAMESPACES, short, split_iri
-from spacekg.project import GRAPH_NS, ID_NS, ONTOLOGY_IRI, ONTOLOGY_NS
-from spacekg.terms import Term
+from spacekg.namespaces import (
+    GRAPH_NS,
+    ID_NS,
+    OA,
+    ONTOLOGY_IRI,
+    ONTOLOGY_NS,
+    OWL,
+    RDFS_LABEL,
+    REUSED_NAMESPACES,
+    TERM_PREFIXES,
+)
+from spacekg.terms import Term, short, split_iri
 from spacekg.validate.locate import Source, graph_of
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
 SHA256 = ONTOLOGY_NS + "sha256"
 
@@ -101,7 +109,7 @@ def _term_findings(
         )
     }
     ours = sorted(t for t in defined)
-    known_namespaces = set(KNOWN_PREFIXES.values())
+    known_namespaces = set(TERM_PREFIXES.values())
     reused_used = sorted(t for t in used if any(t.startswith(ns) for ns in REUSED_NAMESPACES))
     for kind, terms in (("property", preds), ("class", classes)):
         for iri in sorted(terms):
@@ -119,7 +127,7 @@ def _term_findings(
                 continue
             ns, local = split_iri(iri)
             if ns in known_namespaces:
-                if iri in used or ns in (KNOWN_PREFIXES["rdf"], KNOWN_PREFIXES["rdfs"]):
+                if iri in used or ns in (TERM_PREFIXES["rdf"], TERM_PREFIXES["rdfs"]):
                     continue
                 same_ns = [t for t in reused_used if t.startswith(ns)]
                 close = _close(local, [t[len(ns) :] for t in same_ns], cutoff=0.8)
@@ -179,13 +187,13 @@ def _close_terms(local: str, terms: Sequence[str]) -> list[str]:
 
 def _namespace_hint(ns: str) -> str | None:
     best = (0.0, "")
-    for prefix, known in KNOWN_PREFIXES.items():
+    for prefix, known in TERM_PREFIXES.items():
         score = difflib.SequenceMatcher(None, ns.lower(), known.lower()).ratio()
         if score > best[0]:
             best = (score, prefix)
     if best[0] >= 0.85:
         prefix = best[1]
-        return f"typo'd prefix? the namespace looks like {prefix}: <{KNOWN_PREFIXES[prefix]}>"
+        return f"typo'd prefix? the namespace looks like {prefix}: <{TERM_PREFIXES[prefix]}>"
     return None
 
 
@@ -300,8 +308,6 @@ def _span_problems(
     return out
 
 
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _LIST = "/<http://www.w3.org/1999/02/22-rdf-syntax-ns#rest>*/<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>"
 

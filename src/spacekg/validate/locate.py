@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.namespaces import short, split_iri
 from spacekg.shacl.model import term_to_ox
-from spacekg.terms import Term
+from spacekg.terms import Term, short, split_iri
 
 if TYPE_CHECKING:
     import pyoxigraph
