@@ -186,6 +186,8 @@ def reports_own_results(shape) -> bool:
         RDF.type,
         SH.targetClass,
         SH.targetNode,
+        SH.targetSubjectsOf,
+        SH.targetObjectsOf,
         SH.property,
         SH.message,
         SH.severity,
