@@ -1,4 +1,5 @@
-# --- issue 3 (CLI core): a private copy of the small CLI test bundle, and a cache per session ---
+"""Shared fixtures: the bundles tests run on, their caches, and real servers (tests/servers.py)."""
+
 import shutil as _shutil
 from pathlib import Path as _Path
 
@@ -30,5 +31,5 @@ def cli_bundle(tmp_path: _Path, monkeypatch: _pytest.MonkeyPatch) -> _Path:
     return root
 
 
-# --- issue 4 (stores): real servers and a failing proxy, from tests/servers.py ---
+# real servers and a failing proxy, started on 127.0.0.1
 from servers import oxigraph_server, proxy, virtuoso_server  # noqa: E402, F401

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from spacekg.cli import main
-from spacekg.curation.evidence import verify_spans
 from spacekg.curation.sources import add_source, excerpt, slugify
 from spacekg.errors import InputError
+from spacekg.evidence import verify_spans
 from spacekg.namespaces import ID_NS, ONTOLOGY_NS
 from spacekg.project import bundle_root
 

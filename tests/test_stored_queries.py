@@ -25,7 +25,7 @@ from golden_utils import (
     result_to_srj,
 )
 
-from spacekg.curation.evidence import load_seeds
+from spacekg.evidence import load_seeds
 from spacekg.namespaces import ID_NS
 from spacekg.project import queries_dir
 from spacekg.query.catalogue import get_query

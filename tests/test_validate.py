@@ -17,7 +17,7 @@ from rdflib import RDF, Graph, Namespace
 
 from spacekg.cli import main
 from spacekg.project import bundle_root, shapes_path
-from spacekg.validate.api import Finding, ValidationReport, render_text, validate
+from spacekg.validate.api import Finding, Severity, ValidationReport, render_text, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validate"
 SHAPES = FIXTURES / "shapes.ttl"
@@ -111,7 +111,6 @@ def test_new_data_breaking_an_existing_node_is_reported_there() -> None:
     assert "cannot be a place" in broken[0].message
 
 
-@pytest.mark.skipif(not shapes_path().is_file(), reason="ontology/shapes.ttl not written yet")
 @pytest.mark.parametrize(
     ("engine", "inference"),
     [("auto", "none"), ("auto", "rdfs"), ("auto", "owlrl"), ("pyshacl", "none"),
@@ -283,7 +282,6 @@ def test_inference_option_is_passed_and_reported() -> None:
     assert "inference rdfs" in out.splitlines()[-1]
 
 
-@pytest.mark.skipif(not shapes_path().is_file(), reason="ontology/shapes.ttl not written yet")
 def test_the_bundled_graph_validates_with_its_own_shapes() -> None:
     code, out, err = run("validate")
     assert code == 0, out + err
@@ -329,7 +327,6 @@ def test_a_folder_means_every_rdf_file_below_it() -> None:
 # --------------------------------------------------------------------------- review fixes
 
 
-@pytest.mark.skipif(not shapes_path().is_file(), reason="ontology/shapes.ttl not written yet")
 @pytest.mark.parametrize("engine", ["auto", "pyshacl"])
 @pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
 def test_the_bundled_graph_validates_with_inference(engine: str, inference: str) -> None:
@@ -345,9 +342,14 @@ def test_the_bundled_graph_validates_with_inference(engine: str, inference: str)
 
 def test_a_result_in_no_file_says_where_it_came_from() -> None:
     """Regression: a focus node written in no file printed ``?:?``."""
-    common = ("Violation", "owl:Thing", "rdfs:label", "needs a label")
-    inferred = Finding("(inferred)", 0, *common)
-    located = Finding("data/x.ttl", 0, *common)
+    common = {
+        "severity": Severity.VIOLATION,
+        "focus": "owl:Thing",
+        "path": "rdfs:label",
+        "message": "needs a label",
+    }
+    inferred = Finding(file="(inferred)", line=0, **common)
+    located = Finding(file="data/x.ttl", line=0, **common)
     text = render_text(
         ValidationReport(("data/x.ttl",), (inferred, located), "fast", "owlrl"), limit=0
     )

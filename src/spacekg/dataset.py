@@ -8,25 +8,14 @@ them together, the graph the queries see.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spacekg.namespaces import INFERRED_GRAPH, PREFIXES
+from spacekg.namespaces import INFERRED_GRAPH
 from spacekg.project import GraphSource, graph_sources
+from spacekg.rdfio import bind_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
-
-
-def bind_prefixes(graph: Graph) -> None:
-    """Bind the spacekg prefixes (overriding rdflib's defaults for the same namespaces)."""
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=True, replace=True)
-
-
-def source_paths(sources: list[GraphSource] | None = None) -> list[Path]:
-    """The files of the knowledge graph, in load order (the key of derived caches)."""
-    return [s.path for s in (sources if sources is not None else graph_sources())]
 
 
 def load_dataset(

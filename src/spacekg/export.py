@@ -32,13 +32,6 @@ if TYPE_CHECKING:
     from rdflib import Dataset
 
 EXPORT_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "nquads", "trig", "jsonld")
-SUFFIXES = {
-    "turtle": ".ttl",
-    "ntriples": ".nt",
-    "nquads": ".nq",
-    "trig": ".trig",
-    "jsonld": ".jsonld",
-}
 
 
 @dataclass(frozen=True)

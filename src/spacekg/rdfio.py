@@ -297,3 +297,26 @@ def _locate_with_oxigraph(text: str, fmt: str, why: str) -> tuple[int | None, in
             detail = message.split(": ", 1)[1] if ": " in message else message
             return int(match.group(1)), int(match.group(2)), detail
     return None, None, why
+
+
+def rdf_files(path: Path) -> list[Path]:
+    """``path`` itself, or every RDF file below the folder ``path`` (sorted, hidden skipped)."""
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in FORMATS
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+    raise InputError(f"{path}: no such file or folder")
+
+
+def bind_prefixes(graph: Graph) -> None:
+    """Bind the spacekg prefixes (overriding rdflib's defaults for the same namespaces)."""
+    from spacekg.namespaces import PREFIXES
+
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)

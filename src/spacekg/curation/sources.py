@@ -345,7 +345,7 @@ def excerpt(
     Not found: InputError with the closest passage. Found several times and no ``occurrence``
     (1-based): InputError listing each occurrence with its context.
     """
-    from spacekg.curation.evidence import find_quote
+    from spacekg.evidence import find_quote
 
     seed, source_iri = resolve_source(source, root)
     text = read_text(seed)

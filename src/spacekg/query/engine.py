@@ -445,3 +445,15 @@ def suggest_values(
             query,
         )
     return tuple(sorted(close, key=lambda v: (len(v), v))[:3])
+
+
+def syntax_error(sparql: str) -> str | None:
+    """pyoxigraph's SPARQL parser's message for ``sparql``, or None when it parses (the query is
+    prepared against an empty store, never run over data)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().query(sparql)
+    except SyntaxError as err:
+        return str(err.args[0] if err.args else err)
+    return None

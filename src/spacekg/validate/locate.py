@@ -349,3 +349,13 @@ class Locator:
                 return src.shown, self.line_of(src, anchor.value), short(anchor.value)
             return src.shown, 0, None
         return "", 0, None
+
+
+def select(store: pyoxigraph.Store, query: str) -> list[tuple[Any, ...]]:
+    """The rows of a SPARQL SELECT as tuples of pyoxigraph terms."""
+    return [tuple(sol[i] for i in range(len(sol))) for sol in store.query(query)]  # type: ignore[arg-type]
+
+
+def any_graph(pattern: str) -> str:
+    """A pattern matched in the default graph (new files) or any named graph (context)."""
+    return f"{{ {{ {pattern} }} UNION {{ GRAPH ?anyg {{ {pattern} }} }} }}"
