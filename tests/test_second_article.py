@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from rdflib import RDF, RDFS, Graph, Namespace
 
 from spacekg.cli import main
-from spacekg.curation.evidence import load_seeds, uncovered_sentences, verify_spans
+from spacekg.evidence import load_seeds, uncovered_sentences, verify_spans
 from spacekg.namespaces import ID_NS, ONTOLOGY_NS
 from spacekg.project import bundle_root
 
