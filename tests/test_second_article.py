@@ -8,10 +8,16 @@ statement answering a statement, a claim about a statement, and time given in wo
 later", "Soon after the vote", "the next day"). The test repeats the curation in a copy of the
 bundle: ``source add`` writes the committed source node, ``excerpt`` prints every committed span,
 ``validate`` finds no violation, and ``check`` passes with the new source in the graph.
+
+``support-orbital-affairs-lunar-vote.ttl`` reifies every content triple (RDF 1.1 reification with
+the supporting spans, stated or read with a reason), in the evidence model's pattern; its terms
+(``skg:support``, ``skg:Stated``, ``skg:Read``, ``skg:readingReason``) come with that model, so
+the file is checked here triple by triple and joins the curated copy once the ontology has them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -20,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import RDF, RDFS, Graph, Namespace
+from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
 
 from spacekg.cli import main
 from spacekg.evidence import load_seeds, uncovered_sentences, verify_spans
@@ -31,6 +37,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "second-article"
 TEXT = FIXTURES / "orbital-affairs-lunar-vote.txt"
 CONTENT = FIXTURES / "orbital-affairs-lunar-vote.ttl"
 SOURCE = FIXTURES / "source-orbital-affairs-lunar-vote.ttl"
+SUPPORT = FIXTURES / "support-orbital-affairs-lunar-vote.ttl"
 URL = "https://example.org/orbital-affairs/lunar-traffic-vote"
 
 SKG = Namespace(ONTOLOGY_NS)
@@ -40,6 +47,7 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 
 pytestmark = pytest.mark.slow
 
@@ -194,3 +202,50 @@ def test_the_vote_and_the_words_for_time() -> None:
     words = {str(o) for o in g.objects(None, SKG.timeAsGiven)}
     assert words == {"Two days later", "Soon after the vote", "for two years", "the next day"}
     assert all(w in text for w in words)
+
+
+# What is not article content (as the evidence model counts it): types, labels, SKOS scheme links,
+# identifiers, node-level mentions; and the triples of spans, the source, its authors, publisher.
+NOT_CONTENT_PREDICATES = {
+    RDF.type, RDFS.label, RDFS.comment, SKOS.prefLabel, SKOS.altLabel, SKOS.definition,
+    SKOS.exactMatch, SKOS.inScheme, SKOS.topConceptOf, SKOS.hasTopConcept, SKOS.broader,
+    OWL.sameAs, SKG.hasEvidence,
+}  # fmt: skip
+NOT_CONTENT_CLASSES = {
+    SKG.EvidenceSpan, OA.SpecificResource, SKG.SourceDocument, FOAF.Person, FOAF.Organization,
+    SKOS.ConceptScheme, SKG.Topic, SKG.Stance, SKG.DocumentStatus,
+}  # fmt: skip
+
+
+def content_triples() -> set[tuple]:
+    g = content()
+    g.parse(SOURCE, format="turtle")
+    out = set()
+    for s, p, o in g:
+        if not (isinstance(s, URIRef) and s.startswith(ID_NS)) or p in NOT_CONTENT_PREDICATES:
+            continue
+        if any((s, RDF.type, c) in g for c in NOT_CONTENT_CLASSES):
+            continue
+        out.add((s, p, o))
+    return out
+
+
+def test_every_content_triple_is_reified_once_with_its_spans() -> None:
+    support = Graph().parse(SUPPORT, format="turtle")
+    spans = set(content().subjects(OA.hasSource, SKGID["source-orbital-affairs-lunar-vote"]))
+    reified = {}
+    for st in support.subjects(RDF.type, RDF.Statement):
+        s, p, o = (support.value(st, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+        digest = hashlib.sha256(f"{s.n3()} {p.n3()} {o.n3()}".encode()).hexdigest()[:12]
+        assert st == SKGID[f"st-{digest}"], st
+        assert (s, p, o) not in reified, st
+        reified[(s, p, o)] = st
+        derived = set(support.objects(st, PROV.wasDerivedFrom))
+        assert derived and derived <= spans, st
+        kind = support.value(st, SKG.support)
+        reason = support.value(st, SKG.readingReason)
+        assert kind in (SKG.Stated, SKG.Read), st
+        assert (reason is not None) == (kind == SKG.Read), st
+    triples = content_triples()
+    assert len(triples) == 72
+    assert set(reified) == triples  # every content triple, and no reification of anything else
