@@ -785,3 +785,12 @@ CASES: dict[str, Callable[[Context], list[CaseResult]]] = {
     "query-store": case_query_store,
     "reason": case_reason,
 }
+
+
+def _register_against() -> None:
+    from benchmarks.regression import case_against
+
+    CASES["against"] = case_against
+
+
+_register_against()

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from spacekg.cli.options import root_option, root_path
+from spacekg.cli.options import root_option, root_path, shown_path
 
 
 @click.command("validate")
@@ -14,7 +14,7 @@ from spacekg.cli.options import root_option, root_path
 @click.option(
     "--shapes",
     type=click.Path(dir_okay=False, path_type=str),
-    help="SHACL shapes file (default: the bundled ontology/shapes.ttl).",
+    help="SHACL shapes file (default: ontology/shapes.ttl of the graph in use).",
 )
 @click.option(
     "--inference",
@@ -63,11 +63,18 @@ def validate_cmd(
     engine: str,
     root: str | None,
 ) -> None:
-    """Validate FILES against the shapes, in the context of the bundled graph.
+    """Validate FILES against the shapes, in the context of the graph in use.
 
-    With no FILES, the bundled graph itself. One line per result:
-    FILE:LINE: SEVERITY: FOCUS NODE: PATH: MESSAGE, then a summary.
-    Exit 0 if it conforms at the --fail-on level, 1 if not, 3 on bad input.
+    With no FILES, the graph itself. One line per result:
+    FILE:LINE: SEVERITY: FOCUS NODE: PATH: MESSAGE, then the verdict ("conforms, with 2
+    warnings", the words `spacekg check` uses). Exit 0 if it conforms at the --fail-on level, 1
+    if not, 3 on bad input. For the whole quality gate (spans, coverage, consistency, check
+    queries too), run `spacekg check`.
+
+    \b
+    Examples:
+      spacekg validate data/new-article.ttl
+      spacekg validate --fail-on warning --format json data/
     """
     from pathlib import Path
 
@@ -81,11 +88,11 @@ def validate_cmd(
         root=root_path(root),
     )
     if fmt == "json":
-        click.echo(render_json(report), nl=False)
+        click.echo(render_json(report, fail_on), nl=False)
     elif fmt == "turtle":
         click.echo(render_turtle(report), nl=False)
     else:
-        click.echo(render_text(report, limit=limit), nl=False)
+        click.echo(render_text(report, limit=limit, fail_on=fail_on), nl=False)
     sys.exit(1 if report.fails(fail_on) else 0)
 
 
@@ -103,7 +110,15 @@ def source_group() -> None:
 def source_add_cmd(
     text_file: str, url: str, authors: tuple[str, ...], publisher: str | None, root: str | None
 ) -> None:
-    """Copy TEXT_FILE into seeds/ and write its source node into data/."""
+    """Copy TEXT_FILE into seeds/ and write its source node into data/.
+
+    Writes into the graph in use; the graph bundled with spacekg is read-only (make your own
+    with `spacekg init DIR`).
+
+    \b
+    Example:
+      spacekg source add note.txt --url https://example.org/a --author "Ada Example"
+    """
     from pathlib import Path
 
     from spacekg.curation.sources import add_source
@@ -116,9 +131,13 @@ def source_add_cmd(
         root=root_path(root),
     )
     for path in done.changed:
-        click.echo(f"wrote {path}", err=True)
+        click.echo(f"wrote {shown_path(path)}", err=True)
     if not done.changed:
-        click.echo(f"nothing to do: {done.seed_path} and {done.data_path} are up to date", err=True)
+        click.echo(
+            f"nothing to do: {shown_path(done.seed_path)} and {shown_path(done.data_path)} "
+            "are up to date",
+            err=True,
+        )
     click.echo(f"source node: <{done.source_iri}> (sha256 {done.sha256})")
 
 
@@ -128,7 +147,13 @@ def source_add_cmd(
 @click.option("--occurrence", type=click.IntRange(min=1), default=None, help="Pick the Nth match.")
 @root_option
 def excerpt_cmd(source: str, quote: str, occurrence: int | None, root: str | None) -> None:
-    """Print a Turtle evidence span for QUOTE in SOURCE (a seed file or source node)."""
+    """Print a Turtle evidence span for QUOTE in SOURCE (a seed file or source node).
+
+    \b
+    Examples:
+      spacekg excerpt note.txt "the exact words" >> data/note-spans.ttl
+      spacekg excerpt skgid:source-note "the agreement" --occurrence 2
+    """
     from spacekg.curation.sources import excerpt
 
     found = excerpt(source, quote, occurrence=occurrence, root=root_path(root))
@@ -137,13 +162,24 @@ def excerpt_cmd(source: str, quote: str, occurrence: int | None, root: str | Non
 
 @click.command("diff")
 @click.argument("old", type=click.Path(exists=True, path_type=str))
-@click.argument("new", type=click.Path(exists=True, path_type=str))
-def diff_cmd(old: str, new: str) -> None:
-    """Triples removed and added from OLD to NEW (files or folders); exit 1 if they differ."""
+@click.argument("new", type=click.Path(exists=True, path_type=str), required=False)
+def diff_cmd(old: str, new: str | None) -> None:
+    """Triples removed and added from OLD to NEW; exit 0 if the graphs are the same, 1 if not.
+
+    OLD and NEW are RDF files or folders (every RDF file below a folder, merged); NEW defaults
+    to the data/ folder of the graph in use. Blank nodes are compared as rdflib compares graphs,
+    so relabelling or reordering is no change.
+
+    \b
+    Examples:
+      spacekg diff /tmp/data-before     (a copy of data/ made before editing it)
+      spacekg diff old.ttl new.ttl
+    """
     from pathlib import Path
 
     from spacekg.curation.diff import diff_paths, render_diff
+    from spacekg.project import data_dir
 
-    result = diff_paths(Path(old), Path(new))
+    result = diff_paths(Path(old), Path(new) if new is not None else data_dir())
     click.echo(render_diff(result), nl=False)
     sys.exit(1 if result.differ else 0)

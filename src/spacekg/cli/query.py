@@ -122,6 +122,11 @@ def query_show_cmd(name: str) -> None:
     show_default=True,
     help="In-memory engine (rdflib: slower, for cross-checks).",
 )
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="On a terminal, keep every column whole (by default a table is fitted to its width).",
+)
 @output_option
 def query_run_cmd(
     name: str,
@@ -131,9 +136,19 @@ def query_run_cmd(
     store: str | None,
     endpoint: str | None,
     engine: str,
+    wide: bool,
     output: str | None,
 ) -> None:
-    """Run a stored query (NAME, or a FILE.rq) over the graph and its entailments."""
+    """Run a stored query (NAME, or a FILE.rq) over the graph and its entailments.
+
+    On a terminal a table is fitted to its width (labels first, IRI columns that have a label
+    dropped, long cells clipped; the last line says what); piped or with -o, every column whole.
+
+    \b
+    Examples:
+      spacekg query run events
+      spacekg query run exercise-participants --format csv > rows.csv
+    """
     from spacekg.query.engine import run_query
     from spacekg.query.render import render
 
@@ -144,9 +159,9 @@ def query_run_cmd(
         allow_network=allow_network,
         engine=engine,
     )
-    max_cell = None
-    if output is None and sys.stdout.isatty():
+    width = None
+    if output is None and not wide and sys.stdout.isatty():
         import shutil
 
-        max_cell = max(20, shutil.get_terminal_size().columns // 2)
-    write_output(render(result, fmt, max_cell=max_cell), output)
+        width = shutil.get_terminal_size().columns
+    write_output(render(result, fmt, width=width), output)

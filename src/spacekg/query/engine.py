@@ -83,16 +83,66 @@ def materialised_nquads(
     if not use_cache:
         return build_nquads(sources)
     key = cache_key(sources)
-    path = cache_dir() / f"graph-{key[:32]}.nq"
+    path = cache_dir() / f"graph-{cache_slot(sources)}-{key[:32]}.nq"
     try:
         cached = verified_cache(path.read_bytes())
     except OSError:
         cached = None
     if cached is not None:
         return cached
-    data = build_nquads(sources)  # missing, emptied, truncated or garbled: rebuild
-    _store_cache(path, data)
+    with _said_when_slow(path.parent):
+        data = build_nquads(sources)  # missing, emptied, truncated or garbled: rebuild
+        _store_cache(path, data)
     return data
+
+
+#: after this many seconds a cache build says on stderr what is happening
+SLOW_BUILD_SECONDS = 1.0
+
+
+@contextlib.contextmanager
+def _said_when_slow(folder: Path) -> Any:
+    """Say on stderr why a command waits, if building the cache takes over a second.
+
+    The first query after installing spacekg, or after any change to the graph's files,
+    materialises the graph with its OWL RL entailments; later ones read the cache.
+    """
+    import sys
+    import threading
+    import time
+
+    started = time.perf_counter()
+    said = threading.Event()
+
+    def say() -> None:
+        said.set()
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(
+                "spacekg: building the query cache (once after install or a change to the "
+                f"graph's files) in {folder} ...\n"
+            )
+            sys.stderr.flush()
+
+    timer = threading.Timer(SLOW_BUILD_SECONDS, say)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        timer.join()
+        if said.is_set():
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(
+                    f"spacekg: query cache built in {time.perf_counter() - started:.1f} s\n"
+                )
+
+
+def cache_slot(sources: list[GraphSource]) -> str:
+    """A short hash of the folders the sources are in: each graph (workspace) keeps its own
+    cache file, so switching between two graphs does not rebuild either."""
+    folders = sorted({str(s.path.absolute().parent) for s in sources})
+    return hashlib.sha256("\0".join(folders).encode()).hexdigest()[:12]
 
 
 _CACHE_HEADER = re.compile(rb"^# spacekg-cache quads=(\d+) sha256=([0-9a-f]{64})\n")
@@ -128,8 +178,10 @@ def _store_cache(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(cache_header(data) + data)
         os.replace(tmp, path)
-        for old in path.parent.glob("graph-*.nq"):
-            if old != path:
+        slot = path.name.split("-")[1]
+        for old in path.parent.glob("graph-*.nq"):  # this graph's stale caches (or unslotted)
+            parts = old.name[: -len(".nq")].split("-")
+            if old != path and (len(parts) == 2 or parts[1] == slot):
                 old.unlink(missing_ok=True)
     except OSError:
         with contextlib.suppress(OSError):
