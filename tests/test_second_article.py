@@ -10,9 +10,8 @@ bundle: ``source add`` writes the committed source node, ``excerpt`` prints ever
 ``validate`` finds no violation, and ``check`` passes with the new source in the graph.
 
 ``support-orbital-affairs-lunar-vote.ttl`` reifies every content triple (RDF 1.1 reification with
-the supporting spans, stated or read with a reason), in the evidence model's pattern; its terms
-(``skg:support``, ``skg:Stated``, ``skg:Read``, ``skg:readingReason``) come with that model, so
-the file is checked here triple by triple and joins the curated copy once the ontology has them.
+the supporting spans, stated or read with a reason), as ``data/support.ttl`` does for the first
+article; ``check`` finds no unreified triple, and a test here checks the file triple by triple.
 """
 
 from __future__ import annotations
@@ -70,6 +69,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )  # fmt: skip
     assert code == 0, err
     shutil.copy(CONTENT, dest / "data" / CONTENT.name)
+    shutil.copy(SUPPORT, dest / "data" / SUPPORT.name)
     return dest
 
 

@@ -83,7 +83,13 @@ def main(ctx: click.Context, debug: bool, root: str | None) -> None:
 
 
 def _register() -> None:
-    from spacekg.cli.curate import diff_cmd, excerpt_cmd, source_group, validate_cmd
+    from spacekg.cli.curate import (
+        diff_cmd,
+        excerpt_cmd,
+        source_group,
+        support_cmd,
+        validate_cmd,
+    )
     from spacekg.cli.graph import check_cmd, describe_cmd, export_cmd, reason_cmd
     from spacekg.cli.load import load_cmd
     from spacekg.cli.query import query_group
@@ -98,6 +104,7 @@ def _register() -> None:
         validate_cmd,
         source_group,
         excerpt_cmd,
+        support_cmd,
         diff_cmd,
         load_cmd,
         init_cmd,

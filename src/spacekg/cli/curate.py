@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from spacekg.cli.options import root_option, root_path, shown_path
+from spacekg.cli.options import choice_option, root_option, root_path, shown_path
 
 
 @click.command("validate")
@@ -16,26 +16,23 @@ from spacekg.cli.options import root_option, root_path, shown_path
     type=click.Path(dir_okay=False, path_type=str),
     help="SHACL shapes file (default: ontology/shapes.ttl of the graph in use).",
 )
-@click.option(
+@choice_option(
     "--inference",
-    type=click.Choice(["none", "rdfs", "owlrl"]),
+    choices=["none", "rdfs", "owlrl"],
     default="none",
-    show_default=True,
     help="Entailment before validating (none: the ontology is merged, subclasses still count).",
 )
-@click.option(
+@choice_option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "turtle"]),
+    choices=["text", "json", "turtle"],
     default="text",
-    show_default=True,
     help="turtle = the standard SHACL validation report.",
 )
-@click.option(
+@choice_option(
     "--fail-on",
-    type=click.Choice(["violation", "warning", "info"]),
+    choices=["violation", "warning", "info"],
     default="violation",
-    show_default=True,
     help="The lowest severity that makes the exit code 1.",
 )
 @click.option(
@@ -45,11 +42,10 @@ from spacekg.cli.options import root_option, root_path, shown_path
     show_default=True,
     help="Text: above this many results, summarise per shape and show N of each (0: all).",
 )
-@click.option(
+@choice_option(
     "--engine",
-    type=click.Choice(["auto", "fast", "pyshacl"]),
+    choices=["auto", "fast", "pyshacl"],
     default="auto",
-    show_default=True,
     help="SHACL engine (auto: the fast one, pySHACL where it is not supported).",
 )
 @root_option
@@ -158,6 +154,21 @@ def excerpt_cmd(source: str, quote: str, occurrence: int | None, root: str | Non
 
     found = excerpt(source, quote, occurrence=occurrence, root=root_path(root))
     click.echo(found.turtle, nl=False)
+
+
+@click.command("support")
+@click.argument("subject")
+@click.argument("predicate")
+@click.argument("object_", metavar="OBJECT")
+@click.option("--span", "spans", multiple=True, required=True, help="A supporting span (repeat).")
+@click.option("--read", "reason", default=None, help="Mark it read, for this reason (a sentence).")
+def support_cmd(
+    subject: str, predicate: str, object_: str, spans: tuple[str, ...], reason: str | None
+) -> None:
+    """Print the reification (rdf:Statement) of a triple with its spans, stated or read."""
+    from spacekg.curation.support import support_turtle
+
+    click.echo(support_turtle(subject, predicate, object_, list(spans), reason).turtle, nl=False)
 
 
 @click.command("diff")

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from spacekg.cli.options import choice_option
+
 
 @click.command("load")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=str))
@@ -29,26 +31,23 @@ import click
     default=None,
     help="Format of FILES [default: from the suffix].",
 )
-@click.option(
+@choice_option(
     "--server",
-    type=click.Choice(["oxigraph", "fuseki", "graphdb", "virtuoso", "neptune"]),
+    choices=["oxigraph", "fuseki", "graphdb", "virtuoso", "neptune"],
     default="oxigraph",
-    show_default=True,
     help="Endpoint layout preset (paths of the graph store, query and update services).",
 )
 @click.option("--gsp-path", default=None, metavar="PATH", help="Graph store path [preset].")
-@click.option(
+@choice_option(
     "--protocol",
-    type=click.Choice(["auto", "gsp", "update"]),
+    choices=["auto", "gsp", "update"],
     default="auto",
-    show_default=True,
     help="Graph Store Protocol, or SPARQL Update only.",
 )
-@click.option(
+@choice_option(
     "--swap",
-    type=click.Choice(["auto", "put", "move"]),
+    choices=["auto", "put", "move"],
     default="auto",
-    show_default=True,
     help="How an endpoint graph is replaced: one PUT, or staging graph + MOVE.",
 )
 def load_cmd(

@@ -153,3 +153,12 @@ def shown_path(path: Path) -> str:
         return str(path)
     except OSError:
         return os.fspath(path)
+
+
+def choice_option(
+    *decls: str, choices: list[str] | tuple[str, ...], default: str, help: str
+) -> Any:
+    """``--name`` with one of ``choices``, its default shown in ``--help``."""
+    return click.option(
+        *decls, type=click.Choice(list(choices)), default=default, show_default=True, help=help
+    )

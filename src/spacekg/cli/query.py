@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from spacekg.cli.options import backend_for, join_lines, output_option, parse_params, write_output
+from spacekg.cli.options import (
+    backend_for,
+    choice_option,
+    join_lines,
+    output_option,
+    parse_params,
+    write_output,
+)
 
 
 @click.group("query")
@@ -115,11 +122,10 @@ def query_show_cmd(name: str) -> None:
     help="Query an embedded store folder (see 'spacekg load').",
 )
 @click.option("--endpoint", default=None, metavar="URL", help="Query a SPARQL endpoint.")
-@click.option(
+@choice_option(
     "--engine",
-    type=click.Choice(["oxigraph", "rdflib"]),
+    choices=["oxigraph", "rdflib"],
     default="oxigraph",
-    show_default=True,
     help="In-memory engine (rdflib: slower, for cross-checks).",
 )
 @click.option(
