@@ -34,7 +34,8 @@ NOT_CONTENT_PREDICATES = {
 NOT_CONTENT_CLASSES = {
     RDF.Statement, SKG.RecordFact, SKG.Citation, SKG.Tension, SKG.Corroboration,
     SKG.EvidenceSpan, SKG.Sentence, OA.SpecificResource, SKG.SourceDocument, FOAF.Person,
-    SCHEMA.NewsMediaOrganization, FOAF.Organization, SKOS.ConceptScheme, SKG.Topic, SKG.Stance, SKG.DocumentStatus,
+    SCHEMA.NewsMediaOrganization, FOAF.Organization, SKOS.ConceptScheme, SKG.Topic, SKG.Stance,
+    SKG.DocumentStatus,
 }  # fmt: skip
 
 
