@@ -777,6 +777,166 @@ def case_reason(ctx: Context) -> list[CaseResult]:
     return results
 
 
+# --- case 7: spacekg serve under a bounded load ------------------------------------------------
+
+
+def _start_spacekg_serve(ctx: Context, base: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """`spacekg serve --port 0` on 127.0.0.1; its URL once it says where it listens."""
+    import re
+
+    base.mkdir(parents=True, exist_ok=True)
+    err = base / "serve.err"
+    env = {**__import__("os").environ, "SPACEKG_CACHE_DIR": str(base / "cache")}
+    with err.open("wb") as sink:
+        proc = subprocess.Popen(
+            [*ctx.spacekg, "serve", "--port", "0", "--workers", "2"],
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+            env=env,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        found = re.search(r"serving the graph at (http://\S+?)/ ", err.read_text(errors="replace"))
+        if found:
+            return found.group(1), proc
+        if proc.poll() is not None:
+            raise NotAvailable(f"spacekg serve exited {proc.returncode}: {err.read_text()[-300:]}")
+        time.sleep(0.1)
+    proc.kill()
+    raise NotAvailable("spacekg serve did not start within 300 s")
+
+
+def _tree_rss_mib(pid: int) -> float | None:
+    try:
+        import psutil
+    except ImportError:
+        return None
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+        return round(sum(p.memory_info().rss for p in procs) / 2**20, 1)
+    except psutil.Error:
+        return None
+
+
+_STATS = ("_ms", "_per_s")
+
+
+def case_serve_load(ctx: Context) -> list[CaseResult]:
+    """7. `spacekg serve` under a bounded load: a stored query via /api and /sparql, with the
+    embedded engine's own time for the same query."""
+    import os
+    import signal
+
+    name = ctx.query or "events"
+    requests = 50 if ctx.quick else 1000
+    concurrency = 4
+    res = CaseResult(
+        "serve-load",
+        f"spacekg serve: {requests} requests of stored query {name}, {concurrency} clients",
+    )
+    try:
+        require(ctx, "serve")
+        try:
+            import httpx  # noqa: F401
+        except ImportError:
+            raise NotAvailable("httpx is not installed (pip install 'spacekg[test]')") from None
+        from spacekg.query.catalogue import bind, get_query
+
+        query_file = ctx.work / "serve-load" / f"{name}.rq"
+        query_file.parent.mkdir(parents=True, exist_ok=True)
+        query_file.write_text(bind(get_query(name), {}))
+        for old in query_file.parent.glob("*.jsonl"):
+            old.unlink()
+        url, proc = _start_spacekg_serve(ctx, ctx.work / "serve-load")
+    except NotAvailable as e:
+        res.status, res.reason = "not-available", str(e)
+        return [res]
+    base = ctx.work / "serve-load"
+    load = [ctx.python, str(BASELINES / "http_load.py")]
+    counts = ["--requests", str(requests), "--concurrency", str(concurrency)]
+    sides = [
+        Side(
+            f"spacekg serve GET /api/{name}",
+            [*load, f"{url}/api/{name}", *counts, "--append", str(base / "api.jsonl")],
+            stdout_path=base / "api.json",
+        ),
+        Side(
+            "spacekg serve POST /sparql",
+            [
+                *load,
+                f"{url}/sparql",
+                *counts,
+                "--body",
+                str(query_file),
+                "--append",
+                str(base / "sparql.jsonl"),
+            ],
+            stdout_path=base / "sparql.json",
+        ),
+        Side(
+            "embedded engine run_query",
+            [
+                ctx.python,
+                str(BASELINES / "engine_loop.py"),
+                name,
+                "--runs",
+                str(requests),
+                "--append",
+                str(base / "engine.jsonl"),
+            ],
+            env={**os.environ, "SPACEKG_CACHE_DIR": str(base / "cache")},
+            stdout_path=base / "engine.json",
+        ),
+    ]
+    res.notes.append(
+        f"one `spacekg serve --workers 2` on 127.0.0.1 for the whole case; each HTTP side is a "
+        f"client process sending {requests} requests over {concurrency} keep-alive connections "
+        "(JSON results); the engine side runs run_query (and the JSON rendering) the same number "
+        "of times in one process over one in-memory store; ratio = wall time of the HTTP side / "
+        "the engine's; the clients share the 2 CPUs with the server"
+    )
+    try:
+        _measure(ctx, res, sides)
+        res.checks["server_rss_mib_after"] = _tree_rss_mib(proc.pid)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+    stats: dict[str, dict[str, Any] | None] = {}
+    for key in ("api", "sparql", "engine"):
+        try:
+            lines = (base / f"{key}.jsonl").read_text().splitlines()
+            runs = [json.loads(line) for line in lines]
+        except (OSError, ValueError):
+            runs = []
+        timed = runs[ctx.warmup :] or runs  # the warm-up rounds come first
+        res.checks[f"{key}_runs"] = timed
+        stats[key] = (
+            {k: statistics.median(r[k] for r in timed) for k in timed[0] if k.endswith(_STATS)}
+            if timed
+            else None
+        )
+        res.checks[key] = stats[key]
+    api, sparql, engine = stats["api"], stats["sparql"], stats["engine"]
+    if api and sparql and engine:
+        res.checks["summary"] = (
+            f"medians over {len(res.checks['api_runs'])} rounds: /api/{name} "
+            f"{api['requests_per_s']:.0f} req/s, p50 {api['p50_ms']:.1f} ms, p99 "
+            f"{api['p99_ms']:.1f} ms; /sparql {sparql['requests_per_s']:.0f} req/s, p50 "
+            f"{sparql['p50_ms']:.1f} ms, p99 {sparql['p99_ms']:.1f} ms; embedded engine "
+            f"run_query {engine['queries_per_s']:.0f} queries/s, p50 "
+            f"{engine['run_query_p50_ms']:.2f} ms, p99 {engine['run_query_p99_ms']:.2f} ms "
+            f"(with the JSON rendering p50 {engine['with_json_p50_ms']:.2f} ms)"
+        )
+        res.notes.append(res.checks["summary"])
+    return [res]
+
+
 CASES: dict[str, Callable[[Context], list[CaseResult]]] = {
     "query-cold": case_query_cold,
     "validate": case_validate,
@@ -784,6 +944,7 @@ CASES: dict[str, Callable[[Context], list[CaseResult]]] = {
     "load-endpoint": case_load_endpoint,
     "query-store": case_query_store,
     "reason": case_reason,
+    "serve-load": case_serve_load,
 }
 
 
