@@ -165,3 +165,38 @@ def test_more_spans_singular_and_plural(spans: int, tail: str) -> None:
     d = Description(node, "x", (), (), (fact,), (), ())
     text = render_text(d)
     assert spans > MAX_WORDS and text.rstrip().splitlines()[-1].strip() == tail
+
+
+def test_a_citation_without_a_page_url_shows_its_site(cli_bundle: Path) -> None:
+    """A citation whose page URL is not recorded (only dcterms:isPartOf, the site) is still shown,
+    marked as a site; one with both shows only the page."""
+    data = cli_bundle / "data" / "public-record.ttl"
+    data.write_text(
+        "@prefix skg: <https://w3id.org/spacekg/ontology#> .\n"
+        "@prefix skgid: <https://w3id.org/spacekg/id/> .\n"
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix org: <http://www.w3.org/ns/org#> .\n"
+        "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+        "@prefix schema: <http://schema.org/> .\n"
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        'skgid:alliance a skg:Alliance ; rdfs:label "alliance"@en ; org:hasMember skgid:japan .\n'
+        'skgid:cite-site a skg:Citation ; rdfs:label "a site (page URL not recorded)"@en ;\n'
+        "    dcterms:isPartOf <https://example.org/> ;\n"
+        '    dcterms:publisher "Example"@en .\n'
+        'skgid:cite-both a skg:Citation ; rdfs:label "a page of a site"@en ;\n'
+        "    schema:url <https://example.net/page> ; dcterms:isPartOf <https://example.net/> .\n"
+        "skgid:st-member a rdf:Statement , skg:RecordFact ; rdf:subject skgid:alliance ;\n"
+        "    rdf:predicate org:hasMember ; rdf:object skgid:japan ;\n"
+        "    prov:wasDerivedFrom skgid:cite-site , skgid:cite-both .\n"
+    )
+    d = describe("skgid:japan")
+    (member,) = [f for f in d.incoming if f.predicate.value.endswith("#hasMember")]
+    assert [(c.url, c.site_only) for c in member.citations] == [
+        ("https://example.net/page", False),
+        ("https://example.org/", True),
+    ]
+    text = render_text(d)
+    assert "cited: <https://example.org/> (site; page URL not recorded, Example)" in text
+    assert "cited: <https://example.net/page>" in text
+    assert "<https://example.net/>" not in text

@@ -102,7 +102,8 @@ def valid_span(g: Graph, span: URIRef, text: str) -> bool:
 
 
 def valid_citation(g: Graph, cite: URIRef) -> bool:
-    return (cite, RDF.type, SKG.Citation) in g and isinstance(g.value(cite, SCHEMA.url), URIRef)
+    where = g.value(cite, SCHEMA.url) or g.value(cite, DCTERMS.isPartOf)
+    return (cite, RDF.type, SKG.Citation) in g and isinstance(where, URIRef)
 
 
 def test_every_content_triple_is_reified_with_a_valid_span_or_citation() -> None:

@@ -50,11 +50,15 @@ class Words:
 
 @dataclass(frozen=True)
 class Citation:
-    """A public source cited for a public-record fact."""
+    """A public source cited for a public-record fact.
+
+    ``url`` is the page's address or, when ``site_only``, the site the page is part of
+    (``dcterms:isPartOf``: the page URL is not recorded)."""
 
     url: str
     publisher: str | None
     date: str | None
+    site_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,18 +233,22 @@ _Triple = tuple[Term, Term, Term]
 def _evidence(g: _Graph, node: Term) -> dict[_Triple, _Evidence]:
     """The reifications of the triples with ``node`` as subject or object, by triple."""
     rows = g.select(
-        "SELECT ?s ?p ?o ?kind ?reason ?span ?exact ?start ?end ?url ?publisher ?date WHERE { "
+        "SELECT ?s ?p ?o ?kind ?reason ?span ?exact ?start ?end ?url ?publisher ?date ?site "
+        "WHERE { "
         f"{{ ?st rdf:subject <{node.value}> }} UNION {{ ?st rdf:object <{node.value}> }} "
         "?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o . "
         "OPTIONAL { ?st skg:support ?kind } OPTIONAL { ?st skg:readingReason ?reason } "
         "OPTIONAL { ?st prov:wasDerivedFrom ?src . "
         "  OPTIONAL { ?src oa:hasSelector ?q . ?q oa:exact ?exact . BIND(?src AS ?span) "
         "    OPTIONAL { ?src oa:hasSelector ?pos . ?pos oa:start ?start ; oa:end ?end } } "
-        "  OPTIONAL { ?src schema:url ?url OPTIONAL { ?src dcterms:publisher ?publisher } "
+        "  OPTIONAL { ?src schema:url|dcterms:isPartOf ?url "
+        "    OPTIONAL { FILTER NOT EXISTS { ?src schema:url ?page } ?src dcterms:isPartOf ?site } "
+        "    FILTER (BOUND(?site) || NOT EXISTS { ?src dcterms:isPartOf ?url }) "
+        "    OPTIONAL { ?src dcterms:publisher ?publisher } "
         "    OPTIONAL { ?src dcterms:date ?date } } } }"
     )
     out: dict[_Triple, _Evidence] = {}
-    for s, p, o, kind, reason, span, exact, start, end, url, publisher, date in rows:
+    for s, p, o, kind, reason, span, exact, start, end, url, publisher, date, site in rows:
         if s is None or p is None or o is None:
             continue
         ev = out.setdefault((s, p, o), _Evidence(words=set(), citations=set()))
@@ -253,7 +261,10 @@ def _evidence(g: _Graph, node: Term) -> dict[_Triple, _Evidence]:
         if url is not None and ev.citations is not None:
             ev.citations.add(
                 Citation(
-                    url.value, publisher.value if publisher else None, date.value if date else None
+                    url.value,
+                    publisher.value if publisher else None,
+                    date.value if date else None,
+                    site is not None,
                 )
             )
     for ev in out.values():
@@ -396,7 +407,8 @@ def render_text(d: Description) -> str:
             if f.reason:
                 lines.append(f"      read because: {f.reason}")
             for c in f.citations:
-                extra = ", ".join(x for x in (c.publisher, c.date) if x)
+                note = "site; page URL not recorded" if c.site_only else None
+                extra = ", ".join(x for x in (note, c.publisher, c.date) if x)
                 lines.append(f"      cited: <{c.url}>" + (f" ({extra})" if extra else ""))
             shown = f.words[:MAX_WORDS]
             lines += [f"      {_quote(w)}" for w in shown]
@@ -429,7 +441,8 @@ def render_json(d: Description) -> str:
             "reason": f.reason,
             "words": words(f.words),
             "citations": [
-                {"url": c.url, "publisher": c.publisher, "date": c.date} for c in f.citations
+                {"url": c.url, "publisher": c.publisher, "date": c.date, "siteOnly": c.site_only}
+                for c in f.citations
             ],
         }
 

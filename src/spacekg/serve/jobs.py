@@ -7,26 +7,20 @@ No web framework here: the jobs gather what the pages and the API show, from the
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
-from spacekg.namespaces import GRAPH_NS, OWL, PREFIXES, sparql_prologue
 from spacekg.namespaces import ONTOLOGY_NS as SKG
+from spacekg.namespaces import PREFIXES
+from spacekg.serve.lookup import local as _local
+from spacekg.serve.lookup import rows as _rows
+from spacekg.serve.ontology import ontology as ontology  # a job too: the pool calls jobs by name
 from spacekg.terms import QueryResult, Term
 
 if TYPE_CHECKING:
     from spacekg.describe import Description
     from spacekg.query.catalogue import StoredQuery
     from spacekg.query.engine import Backend
-
-_PREFIXES = sparql_prologue("skg", "rdf", "rdfs", "owl", "skos", "oa")
-
-
-def _rows(backend: Backend, sparql: str) -> tuple[tuple[Term | None, ...], ...]:
-    return backend.execute(_PREFIXES + sparql).rows
-
 
 # --- queries --------------------------------------------------------------------------------
 
@@ -135,10 +129,6 @@ class EntityView:
 
 
 _KIND_RANK = {"claim": 0, "statement": 1, "statement-rdf": 2, "entity": 3, "fact": 4}
-
-
-def _local(iri: str) -> str:
-    return re.split(r"[/#]", iri.rstrip("/#"))[-1]
 
 
 def _seed_texts() -> dict[str, str]:
@@ -372,160 +362,3 @@ def _expand(name: str) -> str:
         return name
     prefix, _, local = name.partition(":")
     return PREFIXES.get(prefix, prefix + ":") + local
-
-
-# --- the ontology page ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OntClass:
-    iri: str
-    label: str
-    definition: str
-    parents: tuple[str, ...]
-    top: str  # the top skg class it falls under (itself for a top class)
-
-
-@dataclass(frozen=True)
-class OntProperty:
-    iri: str
-    label: str
-    definition: str
-    kind: str  # "object" | "datatype"
-    domain: tuple[str, ...]
-    range: tuple[str, ...]
-    parents: tuple[str, ...]
-    inverse: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Ontology:
-    iri: str
-    title: str
-    description: str
-    version: str
-    classes: tuple[OntClass, ...]
-    properties: tuple[OntProperty, ...]
-    edges: tuple[tuple[str, str, tuple[str, ...]], ...]  # top domain, top range, property labels
-
-
-@cache
-def _ontology_graph() -> str:
-    return GRAPH_NS + "ontology"
-
-
-def ontology(backend: Backend) -> Ontology:
-    """Classes, properties and definitions of ``ontology/spacekg.ttl`` as asserted (not the
-    entailments), and the edges between the top classes for the diagram."""
-    g = _ontology_graph()
-    head = _rows(
-        backend,
-        f"PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?o ?t ?d ?v WHERE {{ GRAPH <{g}> {{ "
-        "?o a owl:Ontology OPTIONAL { ?o dcterms:title ?t } "
-        "OPTIONAL { ?o dcterms:description ?d } OPTIONAL { ?o owl:versionInfo ?v } } }",
-    )
-    o, t, desc, v = head[0] if head else (None, None, None, None)
-    crow = _rows(
-        backend,
-        f"SELECT ?c ?label ?def ?parent WHERE {{ GRAPH <{g}> {{ ?c a owl:Class "
-        f'FILTER(STRSTARTS(STR(?c), "{SKG}")) OPTIONAL {{ ?c rdfs:label ?label }} '
-        "OPTIONAL { ?c skos:definition|rdfs:comment ?def } "
-        "OPTIONAL { ?c rdfs:subClassOf ?parent FILTER(isIRI(?parent)) } } }",
-    )
-    info: dict[str, dict[str, object]] = {}
-    for c, label, definition, parent in crow:
-        if c is None:
-            continue
-        e = info.setdefault(c.value, {"label": _local(c.value), "def": "", "parents": set()})
-        if label:
-            e["label"] = label.value
-        if definition and not e["def"]:
-            e["def"] = definition.value
-        if parent:
-            e["parents"].add(parent.value)  # type: ignore[attr-defined]
-
-    def top(iri: str, seen: frozenset[str] = frozenset()) -> str:
-        parents = [p for p in info.get(iri, {}).get("parents", ()) if p in info and p not in seen]  # type: ignore[union-attr]
-        return top(sorted(parents)[0], seen | {iri}) if parents else iri
-
-    classes = tuple(
-        sorted(
-            (
-                OntClass(
-                    iri,
-                    str(e["label"]),
-                    str(e["def"]),
-                    tuple(sorted(e["parents"])),  # type: ignore[arg-type]
-                    top(iri),
-                )
-                for iri, e in info.items()
-            ),
-            key=lambda c: (c.top != c.iri, c.label.lower()),
-        )
-    )
-    prow = _rows(
-        backend,
-        f"SELECT ?p ?kind ?label ?def ?dom ?rng ?parent ?inv WHERE {{ GRAPH <{g}> {{ "
-        "?p a ?kind FILTER(?kind IN (owl:ObjectProperty, owl:DatatypeProperty)) "
-        f'FILTER(STRSTARTS(STR(?p), "{SKG}")) OPTIONAL {{ ?p rdfs:label ?label }} '
-        "OPTIONAL { ?p skos:definition|rdfs:comment ?def } OPTIONAL { ?p rdfs:domain ?dom } "
-        "OPTIONAL { ?p rdfs:range ?rng } OPTIONAL { ?p rdfs:subPropertyOf ?parent } "
-        "OPTIONAL { { ?p owl:inverseOf ?inv } UNION { ?inv owl:inverseOf ?p } } } }",
-    )
-    pinfo: dict[str, dict[str, object]] = {}
-    for p, kind, label, definition, dom, rng, parent, inv in prow:
-        if p is None or kind is None:
-            continue
-        e = pinfo.setdefault(
-            p.value,
-            {
-                "label": _local(p.value),
-                "def": "",
-                "kind": "object" if kind.value == OWL + "ObjectProperty" else "datatype",
-                "domain": set(),
-                "range": set(),
-                "parents": set(),
-                "inverse": set(),
-            },
-        )
-        if label:
-            e["label"] = label.value
-        if definition and not e["def"]:
-            e["def"] = definition.value
-        for key, val in (("domain", dom), ("range", rng), ("parents", parent), ("inverse", inv)):
-            if val is not None and val.kind == "uri":
-                e[key].add(val.value)  # type: ignore[attr-defined]
-    properties = tuple(
-        sorted(
-            (
-                OntProperty(
-                    iri,
-                    str(e["label"]),
-                    str(e["def"]),
-                    str(e["kind"]),
-                    *(tuple(sorted(e[k])) for k in ("domain", "range", "parents", "inverse")),  # type: ignore[arg-type]
-                )
-                for iri, e in pinfo.items()
-            ),
-            key=lambda p: (p.kind, p.label.lower()),
-        )
-    )
-    tops = {c.iri: c.top for c in classes}
-    edges: dict[tuple[str, str], list[str]] = {}
-    for prop in properties:
-        if prop.kind != "object":
-            continue
-        for dom in prop.domain or ("*",):
-            for rng in prop.range or ("*",):
-                a, b = tops.get(dom, "*" if dom == "*" else ""), tops.get(rng, "*")
-                if a and b and not (a == "*" and b == "*"):
-                    edges.setdefault((a, b), []).append(_local(prop.iri))
-    return Ontology(
-        o.value if o else "",
-        t.value if t else "",
-        desc.value if desc else "",
-        v.value if v else "",
-        classes,
-        properties,
-        tuple((a, b, tuple(sorted(ps))) for (a, b), ps in sorted(edges.items())),
-    )

@@ -130,9 +130,12 @@ def _read_bytes() -> int | None:
     return None
 
 
-def _write_item(store: pyoxigraph.Store, item: LoadItem, progress: Progress | None) -> GraphLoad:
+def _write_item(
+    store: pyoxigraph.Store, item: LoadItem, progress: Progress | None, *, empty: bool = False
+) -> GraphLoad:
+    """Write one item; ``empty``: its graph is known to be empty (a store just created)."""
     target = _graph_node(item.graph)
-    before = _count(store, item.graph)
+    before = 0 if empty else _count(store, item.graph)
     big = item.path is not None and item.size > BULK_BYTES
     try:
         if big and (before == 0 or not item.replace):
@@ -191,12 +194,16 @@ def load_store(
             return None
         return lambda d, _t: progress(done_before + d, total)
 
+    new = not Path(path).is_dir() or not any(Path(path).iterdir())
     store = open_store(path, create=True)
     results = []
+    written: set[str] = set()
     failure: SpacekgError | None = None
     try:
         for item in items:
-            results.append(_write_item(store, item, sub(done)))
+            empty = new and item.graph not in written
+            results.append(_write_item(store, item, sub(done), empty=empty))
+            written.add(item.graph)
             done += item.size
         store.flush()
     except SpacekgError as err:
