@@ -81,7 +81,7 @@ def test_a_closed_pipe_is_not_an_error(real_bundle: None) -> None:
         env=os.environ.copy(),
     )
     assert proc.stdout is not None and proc.stderr is not None
-    assert proc.stdout.read(10) == b"<https://w"
+    assert proc.stdout.read(10).startswith(b"<http")  # the first IRI, whichever it is
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait() == 0, err
