@@ -15,28 +15,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
 from spacekg.project import INFERRED_GRAPH, GraphSource, graph_sources
+from spacekg.rdfio import BY_KEY
+from spacekg.rdfio import write_atomic as write_atomic  # the one atomic writer
 
 if TYPE_CHECKING:
     from rdflib import Dataset
 
 EXPORT_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "nquads", "trig", "jsonld")
-SUFFIXES = {
-    "turtle": ".ttl",
-    "ntriples": ".nt",
-    "nquads": ".nq",
-    "trig": ".trig",
-    "jsonld": ".jsonld",
-}
+SUFFIXES = {key: BY_KEY[key].extensions[0] for key in EXPORT_FORMATS}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -235,25 +228,3 @@ def reason_text(profile: str = "owlrl", fmt: str = "turtle") -> tuple[bytes, int
     )
     fmt = "ntriples" if fmt == "ntriples" else "turtle"
     return serialize([(INFERRED_GRAPH, lines)], fmt), len(lines)
-
-
-def write_atomic(path: Path | str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: never half-written."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as err:
-        raise InputError(f"{path}: cannot write: {err.strerror} (check the folder)") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as err:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(err, OSError):
-            raise InputError(f"{path}: cannot write: {err.strerror} (check the path)") from None
-        raise

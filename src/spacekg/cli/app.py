@@ -24,8 +24,13 @@ class SpacekgGroup(click.Group):
     """Turns library errors into one line on stderr and a documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from spacekg.cli.interrupt import install_watchdog
+        from spacekg.netguard import armed
+
+        install_watchdog()
         try:
-            return super().invoke(ctx)
+            with armed():  # the network rule: nothing fetched unless asked
+                return super().invoke(ctx)
         except SpacekgError as err:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
@@ -34,6 +39,9 @@ class SpacekgGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
+            from spacekg.cli.options import silence_stdout
+
+            silence_stdout()
             click.echo("spacekg: interrupted", err=True)
             sys.exit(130)
         except Exception as err:  # an internal error: a bug

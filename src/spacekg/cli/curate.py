@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from spacekg.cli.options import root_option, root_path
+from spacekg.cli.options import root_option, root_path, write_output
 
 
 @click.command("validate")
@@ -81,11 +81,11 @@ def validate_cmd(
         root=root_path(root),
     )
     if fmt == "json":
-        click.echo(render_json(report), nl=False)
+        write_output(render_json(report), None)
     elif fmt == "turtle":
-        click.echo(render_turtle(report), nl=False)
+        write_output(render_turtle(report), None)
     else:
-        click.echo(render_text(report, limit=limit), nl=False)
+        write_output(render_text(report, limit=limit), None)
     sys.exit(1 if report.fails(fail_on) else 0)
 
 
@@ -119,7 +119,7 @@ def source_add_cmd(
         click.echo(f"wrote {path}", err=True)
     if not done.changed:
         click.echo(f"nothing to do: {done.seed_path} and {done.data_path} are up to date", err=True)
-    click.echo(f"source node: <{done.source_iri}> (sha256 {done.sha256})")
+    write_output(f"source node: <{done.source_iri}> (sha256 {done.sha256})\n", None)
 
 
 @click.command("excerpt")
@@ -132,12 +132,12 @@ def excerpt_cmd(source: str, quote: str, occurrence: int | None, root: str | Non
     from spacekg.curation.sources import excerpt
 
     found = excerpt(source, quote, occurrence=occurrence, root=root_path(root))
-    click.echo(found.turtle, nl=False)
+    write_output(found.turtle, None)
 
 
 @click.command("diff")
-@click.argument("old", type=click.Path(exists=True, path_type=str))
-@click.argument("new", type=click.Path(exists=True, path_type=str))
+@click.argument("old", type=click.Path(path_type=str))
+@click.argument("new", type=click.Path(path_type=str))
 def diff_cmd(old: str, new: str) -> None:
     """Triples removed and added from OLD to NEW (files or folders); exit 1 if they differ."""
     from pathlib import Path
@@ -145,5 +145,5 @@ def diff_cmd(old: str, new: str) -> None:
     from spacekg.curation.diff import diff_paths, render_diff
 
     result = diff_paths(Path(old), Path(new))
-    click.echo(render_diff(result), nl=False)
+    write_output(render_diff(result), None)
     sys.exit(1 if result.differ else 0)

@@ -101,9 +101,13 @@ def load_cmd(
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    from spacekg.cli.options import write_output
+
+    lines = []
     for g in report.graphs:
         name = f"<{g.graph}>" if g.graph else "default graph"
-        click.echo(f"{name}\t{g.stored} triples\t{g.method}")
+        lines.append(f"{name}\t{g.stored} triples\t{g.method}\n")
+    write_output("".join(lines), None)
     click.echo(
         f"loaded {report.triples} triples in {len(report.graphs)} graph(s) into "
         f"{report.target} in {report.seconds:.1f} s",

@@ -119,6 +119,12 @@ def query_show_cmd(name: str) -> None:
     show_default=True,
     help="In-memory engine (rdflib: slower, for cross-checks).",
 )
+@click.option(
+    "--timeout",
+    default=None,
+    metavar="SECONDS",
+    help="Stop the query after SECONDS (exit 4) [default: SPACEKG_TIMEOUT, else 600].",
+)
 @output_option
 def query_run_cmd(
     name: str,
@@ -128,10 +134,12 @@ def query_run_cmd(
     store: str | None,
     endpoint: str | None,
     engine: str,
+    timeout: str | None,
     output: str | None,
 ) -> None:
     """Run a stored query (NAME, or a FILE.rq) over the graph and its entailments."""
     from spacekg.query.engine import run_query
+    from spacekg.query.limits import parse_timeout
     from spacekg.query.render import render
 
     result = run_query(
@@ -140,6 +148,7 @@ def query_run_cmd(
         backend=backend_for(store, endpoint),
         allow_network=allow_network,
         engine=engine,
+        timeout=parse_timeout(timeout) if timeout is not None else None,
     )
     max_cell = None
     if output is None and sys.stdout.isatty():

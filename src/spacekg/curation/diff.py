@@ -44,8 +44,6 @@ class GraphDiff:
 
 def rdf_files(path: Path) -> list[Path]:
     """``path`` itself, or every RDF file below the folder ``path`` (sorted, hidden skipped)."""
-    if path.is_file():
-        return [path]
     if path.is_dir():
         return sorted(
             p
@@ -54,18 +52,14 @@ def rdf_files(path: Path) -> list[Path]:
             and p.suffix.lower() in RDF_SUFFIXES
             and not any(part.startswith(".") for part in p.relative_to(path).parts)
         )
-    raise InputError(f"{path}: no such file or folder")
+    if not path.exists() and not path.is_symlink():
+        raise InputError(f"{path}: no such file or folder")
+    return [path]  # parse_file applies the one file check
 
 
 def _parse_into(graph: Graph, path: Path) -> None:
-    try:
-        from spacekg.rdfio import parse_file
-    except ImportError:  # pragma: no cover - parsing.py is the CLI core's; plain rdflib until then
-        fmt = {".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml"}.get(
-            path.suffix.lower(), "turtle"
-        )
-        graph.parse(path, format=fmt)
-        return
+    from spacekg.rdfio import parse_file
+
     parse_file(path, graph)
 
 

@@ -13,10 +13,7 @@ bytes, and files are written atomically (temporary file + rename).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,12 +76,9 @@ def prefix_block(used: set[str]) -> str:
 
 def read_text(path: Path) -> str:
     """The file as text: UTF-8, not empty; otherwise one clear InputError naming the place."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a text file") from None
+    from spacekg.rdfio import read_file
+
+    raw = read_file(path, "text file")
     if not raw.strip():
         raise InputError(f"{path}: the file is empty (a source needs its text)")
     try:
@@ -99,18 +93,14 @@ def read_text(path: Path) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write ``data`` to ``path`` atomically (:func:`spacekg.rdfio.write_atomic`)."""
+    from spacekg.rdfio import write_atomic
+
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"{path.parent}: cannot create the folder: {err.strerror}") from None
+    write_atomic(path, data)
 
 
 def _existing_labels(root: Path, skip: Path | None = None) -> dict[str, str]:
@@ -263,10 +253,7 @@ def add_source(
         )
     changed: list[Path] = []
     if not seed_path.exists():
-        seed_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = seed_path.with_name(f".{seed_path.name}.tmp")
-        shutil.copyfile(text_file, tmp)
-        os.replace(tmp, seed_path)
+        atomic_write(seed_path, raw)
         changed.append(seed_path)
     if not data_path.exists():
         atomic_write(data_path, turtle)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError, SpacekgError, StoreError
+from spacekg.rdfio import TABLE as RDF_TABLE
 from spacekg.terms import QueryResult
 
 if TYPE_CHECKING:
@@ -45,21 +46,13 @@ BULK_BYTES = 8 * 1024 * 1024
 STAGING_NS = "urn:spacekg:staging:"
 DEFAULT_GRAPH = ""  # LoadItem.graph for the store's default graph
 
-FORMATS = {
-    ".nt": "ntriples",
-    ".ntriples": "ntriples",
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".rdf": "rdfxml",
-    ".owl": "rdfxml",
-    ".xml": "rdfxml",
-}
-MEDIA_TYPES = {
-    "ntriples": "application/n-triples",
-    "turtle": "text/turtle",
-    "rdfxml": "application/rdf+xml",
-}
-DATASET_SUFFIXES = (".nq", ".nquads", ".trig", ".jsonld")
+#: the triple formats a graph is loaded from (rows of :data:`spacekg.rdfio.TABLE`), by key
+TRIPLE_FORMATS = {f.key: f for f in RDF_TABLE if not f.quads and f.key != "jsonld"}
+FORMATS = {ext: f.key for f in TRIPLE_FORMATS.values() for ext in f.extensions}
+MEDIA_TYPES = {key: f.media_type for key, f in TRIPLE_FORMATS.items()}
+DATASET_SUFFIXES = tuple(
+    ext for f in RDF_TABLE if f.key not in TRIPLE_FORMATS for ext in f.extensions
+)
 
 
 @dataclass(frozen=True)
@@ -118,13 +111,9 @@ class LoadReport:
 
 
 def _ox_format(fmt: str) -> Any:
-    import pyoxigraph as ox
+    from spacekg.rdfio import ox_format
 
-    return {
-        "ntriples": ox.RdfFormat.N_TRIPLES,
-        "turtle": ox.RdfFormat.TURTLE,
-        "rdfxml": ox.RdfFormat.RDF_XML,
-    }[fmt]
+    return ox_format(TRIPLE_FORMATS[fmt])
 
 
 def guess_format(path: Path, fmt: str | None = None) -> str:

@@ -150,7 +150,11 @@ def endpoint(
     """
     if server not in SERVERS:
         raise InputError(f"unknown server {server!r} (use one of: {', '.join(SERVERS)})")
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError as err:
+        raise InputError(f"--endpoint {url!r} is not a valid URL: {err}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError("--endpoint must be an http(s) URL such as http://127.0.0.1:7878")
     if parts.username is not None or parts.password is not None:
@@ -170,10 +174,12 @@ def endpoint(
     elif protocol not in ("auto", "gsp", "update"):
         raise InputError(f"unknown protocol {protocol!r} (use auto, gsp or update)")
     if timeout is None:
-        try:
-            timeout = float(os.environ.get(TIMEOUT_ENV, "600"))
-        except ValueError:
-            raise InputError(f"{TIMEOUT_ENV} must be a number of seconds") from None
+        from spacekg.query.limits import timeout_from_env
+
+        timeout = timeout_from_env()
+    from spacekg.netguard import permit
+
+    permit(url)  # the user named this server: the network rule lets the command reach it
     user, password, source = _credentials(parts.hostname)
     base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
     return Endpoint(base, layout, timeout, source, user, password)
