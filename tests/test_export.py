@@ -11,7 +11,6 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-import spacekg.export as export_module
 import spacekg.rdfio as rdfio_module
 from spacekg.dataset import load_dataset
 from spacekg.errors import InputError
