@@ -15,10 +15,11 @@ from click.testing import CliRunner
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from spacekg.cli import main
-from spacekg.curation.evidence import verify_spans
 from spacekg.curation.sources import add_source, excerpt, slugify
 from spacekg.errors import InputError
-from spacekg.project import ID_NS, ONTOLOGY_NS, bundle_root
+from spacekg.evidence import verify_spans
+from spacekg.namespaces import ID_NS, ONTOLOGY_NS
+from spacekg.project import bundle_root
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "curation" / "example-note.txt"
 SKG = Namespace(ONTOLOGY_NS)

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
-from spacekg.curation.evidence import (
+from spacekg.errors import InputError
+from spacekg.evidence import (
     EVIDENCE_SPAN,
     HAS_EVIDENCE,
     SHA256,
@@ -23,7 +24,6 @@ from spacekg.curation.evidence import (
     uncovered_sentences,
     verify_spans,
 )
-from spacekg.errors import InputError
 from spacekg.project import data_dir, queries_dir, seeds_dir
 
 if TYPE_CHECKING:

@@ -15,7 +15,8 @@ import spacekg.rdfio as rdfio_module
 from spacekg.dataset import load_dataset
 from spacekg.errors import InputError
 from spacekg.export import EXPORT_FORMATS, export, iter_graphs, write_atomic
-from spacekg.project import INFERRED_GRAPH, graph_sources
+from spacekg.namespaces import INFERRED_GRAPH
+from spacekg.project import graph_sources
 from spacekg.rdfio import parse_file
 
 RDFLIB_FORMATS = {

@@ -14,15 +14,8 @@ import pytest
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
-from spacekg.project import (
-    ONTOLOGY_IRI,
-    ONTOLOGY_NS,
-    bundle_root,
-    data_dir,
-    ontology_path,
-    seeds_dir,
-    shapes_path,
-)
+from spacekg.namespaces import ONTOLOGY_IRI, ONTOLOGY_NS
+from spacekg.project import bundle_root, data_dir, ontology_path, seeds_dir, shapes_path
 
 SKG = Namespace(ONTOLOGY_NS)
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # plain: pytest probes module attributes

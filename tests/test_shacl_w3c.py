@@ -1,7 +1,7 @@
 """The W3C SHACL Core test suite, run through spacekg.shacl.api.validate_graph with every engine.
 
-Each sht:Validate entry (98 in core/) runs with engine "auto" (the fast engine), "sparql" (the
-store-based engine) and "pyshacl" (the reference). Results are compared with the expected report
+Each sht:Validate entry (98 in core/) runs with engine "auto" (the fast engine) and "pyshacl"
+(the reference). Results are compared with the expected report
 as pySHACL's runner does: per result the focus node, path, value, source shape, constraint
 component and severity, as a multiset. Blank nodes are compared by their description (their
 outgoing triples, nested blank nodes as "_"), literals as oxigraph canonicalises them on both
@@ -186,7 +186,7 @@ def _actual(report: ShaclReport, data_idx: TripleIndex) -> Counter[Any]:
 @pytest.mark.skipif(
     not SUITE.is_dir() and not REQUIRED, reason=f"W3C SHACL test suite not found at {SUITE}"
 )
-@pytest.mark.parametrize("engine", ["auto", "sparql", "pyshacl"])
+@pytest.mark.parametrize("engine", ["auto", "pyshacl"])
 @pytest.mark.parametrize(("manifest", "data", "shapes", "result"), TESTS)
 def test_w3c_core(manifest: Path, data: Path, shapes: Path, result: Term, engine: str) -> None:
     import pyoxigraph as ox

@@ -25,8 +25,9 @@ from golden_utils import (
     result_to_srj,
 )
 
-from spacekg.curation.evidence import load_seeds
-from spacekg.project import ID_NS, queries_dir
+from spacekg.evidence import load_seeds
+from spacekg.namespaces import ID_NS
+from spacekg.project import queries_dir
 from spacekg.query.catalogue import get_query
 from spacekg.query.engine import default_backend, run_query
 from spacekg.terms import QueryResult, Term

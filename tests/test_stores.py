@@ -15,8 +15,10 @@ from store_utils import EX, G, cli, write_nt
 
 from spacekg.errors import InputError, StoreError
 from spacekg.export import iter_graphs
-from spacekg.project import INFERRED_GRAPH, graph_sources
+from spacekg.namespaces import INFERRED_GRAPH
+from spacekg.project import graph_sources
 from spacekg.query.engine import run_query
+from spacekg.stores import base, load
 from spacekg.stores import embedded as stores
 
 
@@ -113,7 +115,7 @@ def test_large_file_goes_through_the_bulk_loader(
     path = tmp_path / "kg"
     big = write_nt(tmp_path / "big.nt", 2000)
     seen: list[tuple[int, int]] = []
-    items = stores.file_items([big], graph=G, parse=False)
+    items = base.file_items([big], graph=G, parse=False)
     report = stores.load_store(path, items, progress=lambda d, t: seen.append((d, t)))
     assert [g.method for g in report.graphs] == ["bulk"]
     assert report.graphs[0].stored == 2000
@@ -121,7 +123,7 @@ def test_large_file_goes_through_the_bulk_loader(
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     # replacing a non-empty graph: staged by the bulk loader, swapped in one MOVE
     other = write_nt(tmp_path / "other.nt", 1500, start=5000, bnodes=True)
-    items = stores.file_items([other], graph=G, replace=True, parse=False)
+    items = base.file_items([other], graph=G, replace=True, parse=False)
     report = stores.load_store(path, items)
     assert [g.method for g in report.graphs] == ["bulk+move"]
     assert counts(path) == {G: 1500}
@@ -183,25 +185,25 @@ def test_dataset_files_are_refused(tmp_path: Path) -> None:
     f = tmp_path / "x.nq"
     f.write_text(f"<{EX}a> <{EX}p> <{EX}b> <{G}> .\n")
     with pytest.raises(InputError, match="dataset file"):
-        stores.file_items([f])
+        base.file_items([f])
 
 
 def test_store_and_endpoint_are_exclusive(tmp_path: Path) -> None:
     code, _, _err = cli("load", "--store", str(tmp_path), "--endpoint", "http://127.0.0.1:1")
     assert code == 2
     with pytest.raises(InputError):
-        stores.load(store=tmp_path, endpoint="http://127.0.0.1:1")
+        load(store=tmp_path, endpoint="http://127.0.0.1:1")
 
 
 def test_count_check_catches_a_short_graph() -> None:
-    item = stores.LoadItem(G, "x.nt", "ntriples", 10, 10, False, data=b"", replace=True)
-    stores.check_count(item, 10, 0, "g")
+    item = base.LoadItem(G, "x.nt", "ntriples", 10, 10, False, data=b"", replace=True)
+    base.check_count(item, 10, 0, "g")
     with pytest.raises(StoreError, match=r"holds 9 triples .* expected 10"):
-        stores.check_count(item, 9, 0, "g")
-    appended = stores.LoadItem(G, "x.nt", "ntriples", 10, None, False, data=b"", replace=False)
-    stores.check_count(appended, 25, 20, "g")
+        base.check_count(item, 9, 0, "g")
+    appended = base.LoadItem(G, "x.nt", "ntriples", 10, None, False, data=b"", replace=False)
+    base.check_count(appended, 25, 20, "g")
     with pytest.raises(StoreError, match="expected 20 to 30"):
-        stores.check_count(appended, 31, 20, "g")
+        base.check_count(appended, 31, 20, "g")
 
 
 def test_a_store_in_use_is_a_store_error(tmp_path: Path) -> None:

@@ -18,9 +18,10 @@ from store_utils import EX, G, cli, write_nt
 
 from spacekg.errors import InputError
 from spacekg.export import iter_graphs
-from spacekg.project import INFERRED_GRAPH, graph_sources
+from spacekg.namespaces import INFERRED_GRAPH
+from spacekg.project import graph_sources
 from spacekg.query.engine import run_query
-from spacekg.stores import embedded as stores
+from spacekg.stores import base
 from spacekg.stores import endpoint as gsp
 
 pytestmark = pytest.mark.server
@@ -152,7 +153,7 @@ def test_large_file_uses_the_bulk_loader_of_oxigraph(
     f = write_nt(tmp_path / "big.nt", 3000)
     seen: list[int] = []
     ep = gsp.endpoint(oxigraph_server.url)
-    items = stores.file_items([f], graph=G)
+    items = base.file_items([f], graph=G)
     report = gsp.load_endpoint(ep, items, progress=lambda d, t: seen.append(d))
     assert report.graphs[0].method == "gsp-post-bulk"
     assert server_counts(oxigraph_server.url) == {G: 3000}
@@ -319,7 +320,7 @@ def test_bundle_to_virtuoso_load_replace_query(
     expected = {iri: len(lines) for iri, lines in iter_graphs(inferred=True)}
     counts = {g: n for g, n in server_counts(url, "/sparql").items() if g in expected}
     assert counts == expected
-    assert not [g for g in server_counts(url, "/sparql") if g.startswith(stores.STAGING_NS)]
+    assert not [g for g in server_counts(url, "/sparql") if g.startswith(base.STAGING_NS)]
     backend = gsp.EndpointStore(gsp.endpoint(url, server="virtuoso"))
     result = backend.execute(
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY}> {{ ?s ?p ?o }} }}"

@@ -17,7 +17,7 @@ from rdflib import RDF, Graph, Namespace
 
 from spacekg.cli import main
 from spacekg.project import bundle_root, shapes_path
-from spacekg.validate.api import Finding, ValidationReport, render_text, validate
+from spacekg.validate.api import Finding, Severity, ValidationReport, render_text, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validate"
 SHAPES = FIXTURES / "shapes.ttl"
@@ -345,9 +345,14 @@ def test_the_bundled_graph_validates_with_inference(engine: str, inference: str)
 
 def test_a_result_in_no_file_says_where_it_came_from() -> None:
     """Regression: a focus node written in no file printed ``?:?``."""
-    common = ("Violation", "owl:Thing", "rdfs:label", "needs a label")
-    inferred = Finding("(inferred)", 0, *common)
-    located = Finding("data/x.ttl", 0, *common)
+    common = {
+        "severity": Severity.VIOLATION,
+        "focus": "owl:Thing",
+        "path": "rdfs:label",
+        "message": "needs a label",
+    }
+    inferred = Finding(file="(inferred)", line=0, **common)
+    located = Finding(file="data/x.ttl", line=0, **common)
     text = render_text(
         ValidationReport(("data/x.ttl",), (inferred, located), "fast", "owlrl"), limit=0
     )

@@ -1,8 +1,8 @@
-"""spacekg: a knowledge graph of space diplomacy in RDF, and the tools to use it."""
+"""spacekg: a knowledge graph of space diplomacy in RDF, and the tools to use it.
 
-from importlib.metadata import PackageNotFoundError, version
+The library's front door: each function here is what one command does, with typed results.
+"""
 
-try:
-    __version__ = version("spacekg")
-except PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+from spacekg.project import package_version
+
+__version__ = package_version()

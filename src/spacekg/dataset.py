@@ -11,40 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spacekg.project import INFERRED_GRAPH, GraphSource, graph_sources
+from spacekg.namespaces import INFERRED_GRAPH
+from spacekg.project import GraphSource, graph_sources
+from spacekg.rdfio import bind_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
-
-#: the prefixes spacekg binds in every graph it writes
-PREFIXES: dict[str, str] = {
-    "skg": "https://w3id.org/spacekg/ontology#",
-    "skgid": "https://w3id.org/spacekg/id/",
-    "skgsh": "https://w3id.org/spacekg/shapes#",
-    "skgg": "https://w3id.org/spacekg/graph/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "http://schema.org/",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
-    "time": "http://www.w3.org/2006/time#",
-    "vann": "http://purl.org/vocab/vann/",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "wd": "http://www.wikidata.org/entity/",
-}
-
-
-def bind_prefixes(graph: Graph) -> None:
-    """Bind the spacekg prefixes (overriding rdflib's defaults for the same namespaces)."""
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=True, replace=True)
 
 
 def source_paths(sources: list[GraphSource] | None = None) -> list[Path]:

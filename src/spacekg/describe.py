@@ -19,21 +19,14 @@ import re
 from dataclasses import dataclass
 
 from spacekg.errors import InputError
-from spacekg.project import INFERRED_GRAPH
+from spacekg.namespaces import INFERRED_GRAPH, PREFIXES, RDF_TYPE, sparql_prologue
+from spacekg.namespaces import ONTOLOGY_NS as SKG
 from spacekg.terms import Term
 
-SKG = "https://w3id.org/spacekg/ontology#"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 HAS_EVIDENCE = SKG + "hasEvidence"
 MAX_WORDS = 2  # spans shown per fact
 
-_PREFIXES = """PREFIX skg: <https://w3id.org/spacekg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
+_PREFIXES = sparql_prologue("skg", "rdfs", "skos", "oa", "prov")
 
 
 @dataclass(frozen=True)
@@ -87,7 +80,6 @@ _IRI_CHARS = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>"{}|\\^`]*$')
 def _iri(text: str) -> str | None:
     """The IRI ``text`` names (``<iri>``, a bare ``http(s)://``/``urn:`` IRI, a prefixed name),
     or None if it is not written as one (then it is a label)."""
-    from spacekg.dataset import PREFIXES
 
     text = text.strip()
     iri = None

@@ -21,16 +21,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.project import INFERRED_GRAPH, GraphSource, graph_sources
+from spacekg.namespaces import INFERRED_GRAPH, TERM_PREFIXES, XSD_STRING
+from spacekg.project import GraphSource, graph_sources
 from spacekg.rdfio import BY_KEY
 from spacekg.rdfio import write_atomic as write_atomic  # the one atomic writer
+from spacekg.terms import escape_literal
 
 if TYPE_CHECKING:
     from rdflib import Dataset
 
 EXPORT_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 SUFFIXES = {key: BY_KEY[key].extensions[0] for key in EXPORT_FORMATS}
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,6 @@ class ExportResult:
     quads: int
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-
-
 def nt_term(term: Any, labels: dict[Any, str]) -> str:
     """One rdflib term in N-Triples syntax, blank nodes named by ``labels``."""
     from rdflib import BNode, Literal, URIRef
@@ -56,7 +53,7 @@ def nt_term(term: Any, labels: dict[Any, str]) -> str:
     if isinstance(term, BNode):
         return f"_:{labels[term]}"
     if isinstance(term, Literal):
-        text = f'"{_escape(str(term))}"'
+        text = f'"{escape_literal(str(term))}"'
         if term.language:
             return f"{text}@{term.language}"
         if term.datatype is not None and str(term.datatype) != XSD_STRING:
@@ -177,9 +174,7 @@ def serialize(graphs: list[tuple[str, list[str]]], fmt: str) -> bytes:
         return "".join(line + "\n" for line in merged).encode("utf-8")
     import pyoxigraph as ox
 
-    from spacekg.dataset import PREFIXES
-
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "skgg"}  # graph IRIs stay whole
+    prefixes = TERM_PREFIXES  # graph IRIs stay whole
     if fmt == "turtle":
         quads = ox.parse("\n".join(merged).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
         return _sort_prefixes(ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=prefixes))

@@ -1,89 +1,70 @@
-"""IRIs as people read them: the namespaces spacekg knows, prefixed names, short displays."""
+"""Every namespace spacekg knows, and the one prefix table (REFERENCE.md's vocabularies).
+
+The kernel's lowest layer: constants only, no imports. :data:`PREFIXES` is what every graph
+spacekg writes binds, what stored-query parameters may use, and what tables and messages print;
+:data:`TERM_PREFIXES` leaves out ``skgg`` (graph IRIs are shown whole).
+"""
 
 from __future__ import annotations
 
-import functools
-import re
+ONTOLOGY_NS = "https://w3id.org/spacekg/ontology#"
+ONTOLOGY_IRI = "https://w3id.org/spacekg/ontology"
+ID_NS = "https://w3id.org/spacekg/id/"
+SHAPES_NS = "https://w3id.org/spacekg/shapes#"
+GRAPH_NS = "https://w3id.org/spacekg/graph/"
+INFERRED_GRAPH = GRAPH_NS + "inferred"
 
-from spacekg.project import ID_NS, ONTOLOGY_NS, SHAPES_NS
-from spacekg.terms import Term
-
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 SH = "http://www.w3.org/ns/shacl#"
 OA = "http://www.w3.org/ns/oa#"
+PROV = "http://www.w3.org/ns/prov#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 
-#: prefix -> namespace: ours and the vocabularies spacekg reuses (REFERENCE.md)
-KNOWN_PREFIXES: dict[str, str] = {
+XSD_STRING = XSD + "string"
+RDF_LANGSTRING = RDF + "langString"
+RDF_TYPE = RDF + "type"
+RDFS_LABEL = RDFS + "label"
+
+#: prefix -> namespace, in the order graphs are written
+PREFIXES: dict[str, str] = {
     "skg": ONTOLOGY_NS,
     "skgid": ID_NS,
     "skgsh": SHAPES_NS,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "sh": SH,
-    "prov": "http://www.w3.org/ns/prov#",
+    "skgg": GRAPH_NS,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "prov": PROV,
     "oa": OA,
     "dcterms": "http://purl.org/dc/terms/",
-    "dc": "http://purl.org/dc/elements/1.1/",
     "schema": "http://schema.org/",
     "org": "http://www.w3.org/ns/org#",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
     "time": "http://www.w3.org/2006/time#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
     "vann": "http://purl.org/vocab/vann/",
+    "sh": SH,
     "wd": "http://www.wikidata.org/entity/",
+    "dc": "http://purl.org/dc/elements/1.1/",
 }
-REUSED_NAMESPACES = frozenset(v for k, v in KNOWN_PREFIXES.items() if k not in ("skgid",))
+
+#: the prefixes for terms (not graphs)
+TERM_PREFIXES: dict[str, str] = {k: v for k, v in PREFIXES.items() if k != "skgg"}
+
+#: the vocabularies spacekg reuses and its own term namespaces (not its instance data)
+REUSED_NAMESPACES = frozenset(v for k, v in TERM_PREFIXES.items() if k != "skgid")
 
 
-def short(iri: str, prefixes: dict[str, str] | None = None) -> str:
-    """``skg:hasMember`` for a known namespace, else ``<iri>``."""
-    if prefixes is None:
-        return _short_known(iri)
-    return _short(iri, prefixes)
+def sparql_prologue(*names: str) -> str:
+    """``PREFIX`` lines for ``names`` (all of :data:`TERM_PREFIXES` when none are given)."""
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in names or TERM_PREFIXES)
 
 
-@functools.lru_cache(maxsize=200_000)
-def _short_known(iri: str) -> str:
-    return _short(iri, KNOWN_PREFIXES)
-
-
-def _short(iri: str, prefixes: dict[str, str]) -> str:
-    best = ""
-    best_prefix = ""
-    for prefix, ns in prefixes.items():
-        if iri.startswith(ns) and len(ns) > len(best):
-            best, best_prefix = ns, prefix
-    if best:
-        local = iri[len(best) :]
-        if re.fullmatch(r"[A-Za-z0-9_][\w.-]*", local) and not local.endswith("."):
-            return f"{best_prefix}:{local}"
-    return f"<{iri}>"
-
-
-def split_iri(iri: str) -> tuple[str, str]:
-    """(namespace, local name): split after the last ``#``, ``/`` or ``:``."""
-    m = re.match(r"^(.*[#/:])([^#/:]*)$", iri)
-    return (m.group(1), m.group(2)) if m else (iri, "")
-
-
-@functools.lru_cache(maxsize=10_000)
-def shorten_path(path: str | None) -> str | None:
-    if path is None:
-        return None
-    return re.sub(r"<([^<>]*)>", lambda m: short(m.group(1)), path)
-
-
-def show_term(term: Term | None) -> str | None:
-    if term is None:
-        return None
-    if term.kind == "uri":
-        return short(term.value)
-    if term.kind == "bnode":
-        return "[]"
-    text = term.value if len(term.value) <= 60 else term.value[:57] + "..."
-    shown = Term("literal", text, term.datatype, term.lang).n3()
-    if term.datatype:
-        shown = shown.replace(f"<{term.datatype}>", short(term.datatype))
-    return shown
+def turtle_prefixes(names: set[str] | list[str]) -> str:
+    """``@prefix`` lines for ``names``, sorted, then a blank line."""
+    return "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in sorted(names)) + "\n"

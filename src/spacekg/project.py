@@ -14,16 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spacekg.errors import InputError
-
-ONTOLOGY_NS = "https://w3id.org/spacekg/ontology#"
-ONTOLOGY_IRI = "https://w3id.org/spacekg/ontology"
-ID_NS = "https://w3id.org/spacekg/id/"
-SHAPES_NS = "https://w3id.org/spacekg/shapes#"
-GRAPH_NS = "https://w3id.org/spacekg/graph/"
+from spacekg.namespaces import GRAPH_NS
 
 ONTOLOGY_FILE = "spacekg.ttl"
 SHAPES_FILE = "shapes.ttl"
-INFERRED_GRAPH = GRAPH_NS + "inferred"
 
 
 @dataclass(frozen=True)
@@ -115,6 +109,16 @@ def cache_dir() -> Path:
     return Path(xdg) / "spacekg" if xdg else Path.home() / ".cache" / "spacekg"
 
 
+def package_version() -> str:
+    """spacekg's version, from the installed package's metadata."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("spacekg")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0.0.0+unknown"
+
+
 @functools.cache
 def code_fingerprint() -> str:
     """The package version and a hash of every module of the installed package.
@@ -122,10 +126,8 @@ def code_fingerprint() -> str:
     Part of every cache key, so a cache is rebuilt when any of spacekg's code changes (an editable
     install between releases) and never depends on which module builds what.
     """
-    from spacekg import __version__
-
     package = Path(__file__).resolve().parent
-    h = hashlib.sha256(__version__.encode())
+    h = hashlib.sha256(package_version().encode())
     for path in sorted(package.rglob("*.py")):
         h.update(b"\0" + path.relative_to(package).as_posix().encode() + b"\0")
         h.update(path.read_bytes())

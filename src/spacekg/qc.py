@@ -1,9 +1,9 @@
 """``spacekg check``: the quality gate, one line per check.
 
 1. every file parses (ontology, shapes, each data file, each stored and check query);
-2. every evidence span matches the seed (:func:`spacekg.curation.evidence.verify_spans`);
+2. every evidence span matches the seed (:func:`spacekg.evidence.verify_spans`);
 3. every sentence of the seed is covered by a span
-   (:func:`spacekg.curation.evidence.uncovered_sentences`);
+   (:func:`spacekg.evidence.uncovered_sentences`);
 4. the OWL RL closure is consistent (owlrl's messages, any instance of ``owl:Nothing``,
    disjoint classes sharing an instance);
 5. the data conforms to the shapes (:func:`spacekg.validate.api.validate`, no inference: the
@@ -63,10 +63,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def check_parse(state: dict[str, Any]) -> CheckOutcome:
-    import pyoxigraph as ox
-
     from spacekg.dataset import load_dataset
     from spacekg.query.catalogue import list_checks, list_queries
+    from spacekg.query.engine import syntax_error
     from spacekg.rdfio import parse_file
 
     problems: list[str] = []
@@ -90,7 +89,6 @@ def check_parse(state: dict[str, Any]) -> CheckOutcome:
         except SpacekgError as err:
             problems.append(str(err))
     queries = 0
-    store = ox.Store()
     try:
         stored = list_queries() + list_checks()
     except SpacekgError as err:
@@ -104,9 +102,11 @@ def check_parse(state: dict[str, Any]) -> CheckOutcome:
             if service_clauses(q.text):
                 problems.append(f"{q.source}: uses SERVICE (stored queries must stay offline)")
                 continue
-            store.query(_unbound(q))
-        except SyntaxError as err:
-            problems.append(f"{q.source}: SPARQL syntax error: {err.args[0] if err.args else err}")
+            error = syntax_error(_unbound(q))
+        except SpacekgError as err:
+            error = str(err)
+        if error:
+            problems.append(f"{q.source}: SPARQL syntax error: {error}")
     summary = f"every file parses ({_plural(files, 'RDF file')}, {_plural(queries, 'query')})"
     if problems:
         verb = "does" if len(problems) == 1 else "do"
@@ -135,7 +135,7 @@ def check_spans(state: dict[str, Any]) -> CheckOutcome:
     graph = _graph(state)
     if graph is None:
         return _skipped("spans", "spans match the seed")
-    from spacekg.curation.evidence import read_spans, verify_spans
+    from spacekg.evidence import read_spans, verify_spans
 
     problems = verify_spans(graph)
     count = len(read_spans(graph))
@@ -153,7 +153,7 @@ def check_coverage(state: dict[str, Any]) -> CheckOutcome:
     graph = _graph(state)
     if graph is None:
         return _skipped("coverage", "every sentence covered")
-    from spacekg.curation.evidence import load_seeds, split_sentences, uncovered_sentences
+    from spacekg.evidence import load_seeds, split_sentences, uncovered_sentences
 
     seeds = load_seeds()
     total = sum(len(split_sentences(s.text)) for s in seeds)
@@ -200,10 +200,8 @@ def check_shapes(state: dict[str, Any]) -> CheckOutcome:
         return _skipped("shapes", "data conforms to the shapes")
     if not shapes_path().is_file():
         return CheckOutcome("shapes", False, f"no shapes file at {shapes_path()}")
-    try:
-        from spacekg.validate.api import render_text, validate
-    except ImportError:
-        return _shapes_pyshacl(state)
+    from spacekg.validate.api import render_text, validate
+
     report = validate()
     counts = report.counts()
     if report.fails("violation"):
@@ -216,21 +214,6 @@ def check_shapes(state: dict[str, Any]) -> CheckOutcome:
         )
     extra = f", {_plural(counts['Warning'], 'warning')}" if counts.get("Warning") else ""
     return CheckOutcome("shapes", True, f"data conforms to the shapes ({report.engine}{extra})")
-
-
-def _shapes_pyshacl(state: dict[str, Any]) -> CheckOutcome:
-    """Fallback while spacekg.validate.api is missing: pySHACL, no inference, ontology merged."""
-    from pyshacl import validate as shacl
-
-    from spacekg.rdfio import parse_file
-
-    conforms, _graph_report, text = shacl(
-        _graph(state), shacl_graph=parse_file(shapes_path()), inference="none", allow_warnings=True
-    )
-    if conforms:
-        return CheckOutcome("shapes", True, "data conforms to the shapes (pyshacl)")
-    details = tuple(line for line in str(text).splitlines() if line.strip().startswith("Message"))
-    return CheckOutcome("shapes", False, "data does not conform to the shapes (pyshacl)", details)
 
 
 def check_queries(state: dict[str, Any]) -> CheckOutcome:

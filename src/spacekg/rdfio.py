@@ -26,20 +26,23 @@ import errno
 import os
 import re
 import stat
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.rdfio_limits import (
+from spacekg.rdfio_limits import (  # noqa: F401 - private_folder, warn_once re-exported
     MAX_TOKEN_BYTES,
     _decode,
     _max_file_bytes,
     _refuse_remote_contexts,
+    _xml_position,
+    private_folder,
+    quiet_rdflib,
     refuse_bom,
     refuse_external_entities,
+    warn_once,
 )
 
 if TYPE_CHECKING:
@@ -309,19 +312,6 @@ def syntax_error(
     return InputError(f"{where}: {info.name} syntax error: {why} (fix the file)")
 
 
-def _xml_position(data: bytes) -> tuple[int | None, int | None]:
-    """Where expat finds RDF/XML ill-formed (pyoxigraph's RDF/XML errors carry no position)."""
-    from xml.parsers import expat
-
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as err:
-        return err.lineno, err.offset + 1
-    return None, None
-
-
 def _rdflib_converter() -> Any:
     """A function from pyoxigraph terms to rdflib terms."""
     import pyoxigraph as ox
@@ -347,22 +337,6 @@ def _rdflib_converter() -> Any:
         raise InputError(f"unsupported RDF term {term!r} (RDF-star is not supported)")
 
     return convert
-
-
-class _IllTypedFilter:
-    """Drops rdflib's logged traceback for an ill-typed literal (the verdict: accepted)."""
-
-    def filter(self, record: Any) -> bool:
-        return "Failed to convert Literal lexical form" not in str(record.msg)
-
-
-def quiet_rdflib() -> None:
-    """Install the filter on rdflib's term logger, once."""
-    import logging
-
-    logger = logging.getLogger("rdflib.term")
-    if not any(isinstance(f, _IllTypedFilter) for f in logger.filters):
-        logger.addFilter(_IllTypedFilter())
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -450,38 +424,6 @@ def write_stream(stream: Any, data: bytes, what: str = "stdout") -> None:
         ) from None
 
 
-_warned: set[str] = set()
-
-
-def warn_once(message: str) -> None:
-    """One line on stderr, once per process (caches that step aside say so once)."""
-    if message not in _warned:
-        _warned.add(message)
-        with contextlib.suppress(OSError, ValueError):
-            sys.stderr.write(f"spacekg: warning: {message}\n")
-
-
-def private_folder(base: Path, name: str) -> Path | None:
-    """``base/name``, a folder only spacekg writes, created if absent; None (and one warning)
-    when ``base`` or ``base/name`` exists but is not a folder, or cannot be created. The
-    subfolder itself must not be a symlink."""
-    folder = base / name
-    try:
-        for part in (base, folder):
-            try:
-                st = os.stat(part) if part is base else os.lstat(part)
-            except FileNotFoundError:
-                os.makedirs(part, mode=0o700, exist_ok=True)
-                continue
-            if not stat.S_ISDIR(st.st_mode):
-                warn_once(f"cache path {part} is not a folder; working without a cache")
-                return None
-    except OSError as err:
-        warn_once(f"cannot use the cache folder {folder}: {err.strerror}; working without it")
-        return None
-    return folder
-
-
 def read_private(path: Path) -> bytes | None:
     """The bytes of a cache file, or None if absent, not a regular file, or a symlink."""
     try:
@@ -513,3 +455,26 @@ def write_private(folder: Path, name: str, data: bytes) -> bool:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         return False
+
+
+def rdf_files(path: Path) -> list[Path]:
+    """``path`` itself, or every RDF file below the folder ``path`` (sorted, hidden skipped)."""
+    if path.is_dir():
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in FORMATS
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+    if not path.exists() and not path.is_symlink():
+        raise InputError(f"{path}: no such file or folder")
+    return [path]  # parse_file applies the one file check (FIFOs, devices, loops refused)
+
+
+def bind_prefixes(graph: Graph) -> None:
+    """Bind the spacekg prefixes (overriding rdflib's defaults for the same namespaces)."""
+    from spacekg.namespaces import PREFIXES
+
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)

@@ -7,6 +7,8 @@ import contextlib
 import json
 import os
 import re
+import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +184,64 @@ def _decode(path: Path, raw: bytes, fmt: str) -> str:
     if not text.strip():
         raise InputError(f"{path}: the file is empty (write some RDF or remove the file)")
     return text
+
+
+def _xml_position(data: bytes) -> tuple[int | None, int | None]:
+    """Where expat finds RDF/XML ill-formed (pyoxigraph's RDF/XML errors carry no position)."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as err:
+        return err.lineno, err.offset + 1
+    return None, None
+
+
+class _IllTypedFilter:
+    """Drops rdflib's logged traceback for an ill-typed literal (the verdict: accepted)."""
+
+    def filter(self, record: Any) -> bool:
+        return "Failed to convert Literal lexical form" not in str(record.msg)
+
+
+def quiet_rdflib() -> None:
+    """Install the filter on rdflib's term logger, once."""
+    import logging
+
+    logger = logging.getLogger("rdflib.term")
+    if not any(isinstance(f, _IllTypedFilter) for f in logger.filters):
+        logger.addFilter(_IllTypedFilter())
+
+
+_warned: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """One line on stderr, once per process (caches that step aside say so once)."""
+    if message not in _warned:
+        _warned.add(message)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"spacekg: warning: {message}\n")
+
+
+def private_folder(base: Path, name: str) -> Path | None:
+    """``base/name``, a folder only spacekg writes, created if absent; None (and one warning)
+    when ``base`` or ``base/name`` exists but is not a folder, or cannot be created. The
+    subfolder itself must not be a symlink."""
+    folder = base / name
+    try:
+        for part in (base, folder):
+            try:
+                st = os.stat(part) if part is base else os.lstat(part)
+            except FileNotFoundError:
+                os.makedirs(part, mode=0o700, exist_ok=True)
+                continue
+            if not stat.S_ISDIR(st.st_mode):
+                warn_once(f"cache path {part} is not a folder; working without a cache")
+                return None
+    except OSError as err:
+        warn_once(f"cannot use the cache folder {folder}: {err.strerror}; working without it")
+        return None
+    return folder

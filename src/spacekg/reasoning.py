@@ -23,6 +23,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from spacekg.errors import InputError
+from spacekg.namespaces import OWL as OWL_NS
+from spacekg.namespaces import RDF as RDF_NS
+from spacekg.namespaces import RDF_TYPE
+from spacekg.namespaces import RDFS as RDFS_NS
+from spacekg.namespaces import XSD as XSD_NS
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -30,14 +35,9 @@ if TYPE_CHECKING:
 Profile = Literal["rdfs", "owlrl"]
 PROFILES: tuple[str, ...] = ("rdfs", "owlrl")
 
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL_NS = "http://www.w3.org/2002/07/owl#"
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 OWLRL_ERROR_NS = "http://www.daml.org/2002/03/agents/agent-ont#"
 W3C_VOCABS = (RDF_NS, RDFS_NS, OWL_NS, XSD_NS)
 
-RDF_TYPE = RDF_NS + "type"
 OWL_NOTHING = OWL_NS + "Nothing"
 OWL_SAME_AS = OWL_NS + "sameAs"
 #: schema-level predicates kept when both ends are terms outside the W3C vocabularies
@@ -155,7 +155,7 @@ def reason(graph: Graph, profile: str = "owlrl") -> Inference:
         raise InputError(f"unknown reasoning profile {profile!r} (use one of: rdfs, owlrl)")
     from rdflib import Graph
 
-    from spacekg.dataset import bind_prefixes
+    from spacekg.rdfio import bind_prefixes
 
     closure = Graph()
     for triple in graph:

@@ -66,7 +66,7 @@ def load_cmd(
 
     Credentials for an endpoint come from SPACEKG_USER / SPACEKG_PASSWORD or ~/.netrc.
     """
-    from spacekg.stores.embedded import load
+    from spacekg.stores import load
 
     if (store is None) == (endpoint is None):
         raise click.UsageError("give --store DIR or --endpoint URL (one of them)")

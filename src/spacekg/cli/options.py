@@ -29,20 +29,14 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def backend_for(store: str | None, endpoint: str | None) -> Any:
-    """The --store/--endpoint hook: spacekg.stores.embedded (issue 4) builds those backends."""
+    """The backend of --store/--endpoint (None: the in-memory default)."""
     if store and endpoint:
         raise click.UsageError("give --store or --endpoint, not both")
     if not store and not endpoint:
         return None
-    try:
-        from spacekg.stores import embedded as stores  # imported lazily: only these options need it
-    except ImportError as err:
-        from spacekg.errors import StoreError
+    from spacekg.stores import open_backend  # imported lazily: only these options need it
 
-        raise StoreError(f"store support is not available in this build ({err})") from None
-    if store:
-        return stores.EmbeddedStore(store)
-    return stores.EndpointStore(endpoint)
+    return open_backend(f"store:{store}" if store else f"sparql:{endpoint}")
 
 
 def write_output(data: str | bytes, output: str | None) -> None:

@@ -14,14 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spacekg.errors import InputError
-from spacekg.rdfio import FORMATS
+from spacekg.rdfio import rdf_files
 
 if TYPE_CHECKING:
     from rdflib import Graph
-
-#: the extensions `spacekg` reads (spacekg.rdfio.FORMATS)
-RDF_SUFFIXES = tuple(FORMATS)
 
 
 @dataclass(frozen=True)
@@ -40,21 +36,6 @@ class GraphDiff:
     @property
     def differ(self) -> bool:
         return bool(self.added_count or self.removed_count)
-
-
-def rdf_files(path: Path) -> list[Path]:
-    """``path`` itself, or every RDF file below the folder ``path`` (sorted, hidden skipped)."""
-    if path.is_dir():
-        return sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file()
-            and p.suffix.lower() in RDF_SUFFIXES
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        )
-    if not path.exists() and not path.is_symlink():
-        raise InputError(f"{path}: no such file or folder")
-    return [path]  # parse_file applies the one file check
 
 
 def _parse_into(graph: Graph, path: Path) -> None:

@@ -18,22 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spacekg.errors import InputError
-from spacekg.project import ID_NS, ONTOLOGY_NS, bundle_root
+from spacekg.namespaces import ID_NS, ONTOLOGY_NS, PREFIXES, RDFS_LABEL
+from spacekg.project import bundle_root
 
-PREFIXES = {
-    "skg": ONTOLOGY_NS,
-    "skgid": ID_NS,
-    "oa": "http://www.w3.org/ns/oa#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "http://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-}
 SHA256 = ONTOLOGY_NS + "sha256"
-RDFS_LABEL = PREFIXES["rdfs"] + "label"
 MAX_SLUG_WORDS = 6
 MAX_SLUG_CHARS = 48
 
@@ -344,7 +332,7 @@ def excerpt(
     Not found: InputError with the closest passage. Found several times and no ``occurrence``
     (1-based): InputError listing each occurrence with its context.
     """
-    from spacekg.curation.evidence import find_quote
+    from spacekg.evidence import find_quote
 
     seed, source_iri = resolve_source(source, root)
     text = read_text(seed)

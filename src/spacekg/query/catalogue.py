@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from spacekg.errors import InputError
+from spacekg.namespaces import TERM_PREFIXES, XSD
 from spacekg.project import queries_dir
 from spacekg.query import sparqltext
+from spacekg.terms import escape_literal
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _KNOWN_KINDS = ("iri", "integer", "number", "literal")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
@@ -244,10 +245,7 @@ class ParameterError(InputError):
 
 def known_prefixes(query: StoredQuery) -> dict[str, str]:
     """The prefixes a parameter value may use: spacekg's own, then the query's declarations."""
-    from spacekg.dataset import PREFIXES
-
-    known = {k: v for k, v in PREFIXES.items() if k != "skgg"}
-    return {**known, **sparqltext.prefixes(query.text)}
+    return {**TERM_PREFIXES, **sparqltext.prefixes(query.text)}
 
 
 def _iri(param: Parameter, value: str, query: StoredQuery) -> str:
@@ -282,10 +280,7 @@ def _iri(param: Parameter, value: str, query: StoredQuery) -> str:
 
 
 def _literal(text: str) -> str:
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    )
-    return f'"{escaped}"'
+    return f'"{escape_literal(text)}"'
 
 
 _TYPED_CHECKS: dict[str, tuple[re.Pattern[str], str]] = {

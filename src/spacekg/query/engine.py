@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from spacekg.errors import InputError, StoreError
+from spacekg.namespaces import ID_NS, ONTOLOGY_NS, PREFIXES, TERM_PREFIXES, XSD_STRING
 from spacekg.project import GraphSource, cache_dir, code_fingerprint, fingerprint, graph_sources
 from spacekg.query import sparqltext
 from spacekg.query.catalogue import (
@@ -32,7 +33,7 @@ from spacekg.query.catalogue import (
     get_query,
     known_prefixes,
 )
-from spacekg.terms import QueryResult, Term
+from spacekg.terms import QueryResult, Term, short
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
 CACHE_SCHEMA = "2"
 #: the cache's own subfolder of :func:`spacekg.project.cache_dir`: nothing else is in it
 CACHE_FOLDER = "graphs"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 ENGINES = ("oxigraph", "rdflib")
 
 
@@ -312,12 +311,11 @@ def refuse_unreadable(query: StoredQuery) -> None:
 
 
 def _unknown_prefix(query: StoredQuery, sparql: str, line: int, prefix: str) -> str:
-    from spacekg.dataset import PREFIXES
 
     if prefix in PREFIXES:
         hint = f"declare it: PREFIX {prefix}: <{PREFIXES[prefix]}>"
     else:
-        declared = list(sparqltext.prefixes(sparql)) or [p for p in PREFIXES if p != "skgg"]
+        declared = list(sparqltext.prefixes(sparql)) or list(TERM_PREFIXES)
         hint = f"declare it with PREFIX or use one of: {', '.join(declared)}"
     return f"{query.source}:{line}: unknown prefix {prefix!r} ({hint})"
 
@@ -426,16 +424,6 @@ def _error_position(sparql: str, message: str) -> tuple[int | None, int | None]:
 
 # --- what a parameter can take -----------------------------------------------------------------
 
-SKG_NS = "https://w3id.org/spacekg/ontology#"
-SKGID_NS = "https://w3id.org/spacekg/id/"
-
-
-def _pname(iri: str, prefixes: dict[str, str]) -> str:
-    best = max(
-        (p for p in prefixes.items() if iri.startswith(p[1])), key=lambda p: len(p[1]), default=None
-    )
-    return f"{best[0]}:{iri[len(best[1]) :]}" if best else f"<{iri}>"
-
 
 def parameter_values(
     query: StoredQuery, param: Parameter, backend: Backend | None = None, limit: int = 50
@@ -448,7 +436,7 @@ def parameter_values(
     """
     if param.kind != "iri":
         return ()
-    cls = SKG_NS + "".join(part[:1].upper() + part[1:] for part in param.name.split("_"))
+    cls = ONTOLOGY_NS + "".join(part[:1].upper() + part[1:] for part in param.name.split("_"))
     backend = backend if backend is not None else default_backend()
     return tuple(
         _first_column_names(
@@ -468,7 +456,7 @@ def _first_column_names(backend: Backend, sparql: str, query: StoredQuery) -> li
     except (SyntaxError, StoreError):
         return []
     prefixes = known_prefixes(query)
-    return [_pname(row[0].value, prefixes) for row in result.rows if row and row[0]]
+    return [short(row[0].value, prefixes) for row in result.rows if row and row[0]]
 
 
 def suggest_values(
@@ -486,8 +474,27 @@ def suggest_values(
         needle = word.replace("\\", "").replace('"', "")
         close = _first_column_names(
             backend,
-            f'SELECT DISTINCT ?x WHERE {{ ?x ?p ?o FILTER(STRSTARTS(STR(?x), "{SKGID_NS}") '
-            f'&& CONTAINS(LCASE(STRAFTER(STR(?x), "{SKGID_NS}")), "{needle}")) }}',
+            f'SELECT DISTINCT ?x WHERE {{ ?x ?p ?o FILTER(STRSTARTS(STR(?x), "{ID_NS}") '
+            f'&& CONTAINS(LCASE(STRAFTER(STR(?x), "{ID_NS}")), "{needle}")) }}',
             query,
         )
     return tuple(sorted(close, key=lambda v: (len(v), v))[:3])
+
+
+def syntax_error(sparql: str) -> str | None:
+    """pyoxigraph's SPARQL parser's message for ``sparql``, or None when it parses (the query is
+    prepared against an empty store, never run over data; the nesting limits are checked first,
+    so a query that would overflow the parser's stack is an error, not a crash)."""
+    import pyoxigraph as ox
+
+    from spacekg.query.limits import check_query_limits
+
+    try:
+        check_query_limits(sparql, "query")
+    except InputError as err:
+        return str(err).split(": ", 1)[-1]
+    try:
+        ox.Store().query(sparql)
+    except SyntaxError as err:
+        return str(err.args[0] if err.args else err)
+    return None

@@ -11,16 +11,16 @@ Nothing here imports rdflib: rendering is on the fast query path.
 from __future__ import annotations
 
 import json
-import re
 
 from spacekg.errors import InputError
+from spacekg.namespaces import TERM_PREFIXES
 from spacekg.terms import QueryResult, Term
+from spacekg.terms import cell as term_cell
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
 ALL_FORMATS = SELECT_FORMATS + GRAPH_FORMATS
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
-_LOCAL = re.compile(r"^[A-Za-z0-9_\-]([A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?$|^$")
 
 
 def escape(text: str) -> str:
@@ -34,27 +34,13 @@ def quoteattr(text: str) -> str:
 
 
 def default_prefixes() -> dict[str, str]:
-    from spacekg.dataset import PREFIXES
-
-    return {k: v for k, v in PREFIXES.items() if k != "skgg"}
+    """The prefixes tables use for IRIs."""
+    return dict(TERM_PREFIXES)
 
 
 def short(term: Term | None, prefixes: dict[str, str]) -> str:
-    """A term for a table cell: a prefixed name when one fits, literals as their plain text."""
-    if term is None:
-        return ""
-    if term.kind == "literal":
-        return " ".join(term.value.split("\n")).replace("\r", "").replace("\t", " ")
-    if term.kind == "bnode":
-        return f"_:{term.value}"
-    best = ""
-    for prefix, ns in prefixes.items():
-        if term.value.startswith(ns) and len(ns) > len(best):
-            local = term.value[len(ns) :]
-            if _LOCAL.match(local):
-                best = ns
-                result = f"{prefix}:{local}"
-    return result if best else f"<{term.value}>"
+    """A term for a table cell (see :func:`spacekg.terms.cell`)."""
+    return term_cell(term, prefixes)
 
 
 def _clip(text: str, width: int | None) -> str:

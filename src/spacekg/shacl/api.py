@@ -1,4 +1,4 @@
-"""SHACL validation: one result model, three engines (pySHACL, the reference, and two fast ones).
+"""SHACL validation: one result model, two engines (our fast one, and pySHACL, the reference).
 
 Call :func:`validate_graph`; it returns a frozen :class:`ShaclReport` of :class:`ShaclResult`
 (focus, path, value, component, source_shape, severity, message); :func:`report_to_turtle`
@@ -6,8 +6,6 @@ writes the standard ``sh:ValidationReport`` graph. Engines:
 
 - ``"fast"``: :mod:`spacekg.shacl.fast`, pyoxigraph's parser feeding set-based checks in Python
   (no store, no rdflib).
-- ``"sparql"``: :mod:`spacekg.shacl.sparql`, constraints compiled to SPARQL over an in-memory
-  oxigraph store.
 - ``"pyshacl"``: pySHACL 0.40 on rdflib graphs built from the same parse.
 - ``"auto"`` (the default): ``"fast"``; pySHACL whenever the fast engines raise
   :class:`Unsupported` for a shapes graph (SHACL-SPARQL, SHACL-AF, recursion…).
@@ -93,17 +91,14 @@ def validate_graph(
     Inference "rdfs"/"owlrl": the entailments of :func:`spacekg.reasoning.infer` (no W3C
     vocabulary noise) are added to the data graph first, the same for every engine
     (:mod:`spacekg.shacl.inference`); no engine runs an inference of its own.
-    Engines: "fast" is :mod:`spacekg.shacl.fast` (parse + set-based checks in Python); "sparql"
-    is :mod:`spacekg.shacl.sparql` (constraints as SPARQL over an oxigraph store); "pyshacl" the
-    reference. "auto" is "fast", and falls back to pySHACL when the fast engine declines the
+    Engines: "fast" is :mod:`spacekg.shacl.fast` (parse + set-based checks in Python); "pyshacl"
+    the reference. "auto" is "fast", and falls back to pySHACL when the fast engine declines the
     shapes graph (``report.fallback_reason`` says why).
     """
     if inference not in ("none", "rdfs", "owlrl"):
         raise InputError(f"unknown inference {inference!r}", hint="use none, rdfs or owlrl")
-    if engine not in ("auto", "fast", "sparql", "pyshacl"):
-        raise InputError(
-            f"unknown SHACL engine {engine!r}", hint="use auto, fast, sparql or pyshacl"
-        )
+    if engine not in ("auto", "fast", "pyshacl"):
+        raise InputError(f"unknown SHACL engine {engine!r}", hint="use auto, fast or pyshacl")
     if shapes is None:
         from spacekg.project import shapes_path
 
@@ -116,22 +111,7 @@ def validate_graph(
     if engine == "pyshacl":
         return _validate_pyshacl(build_store(data, ontology), g, shapes_quads, inference, None)
     try:
-        if inference == "none" and engine != "sparql":
-            import gc
-
-            from spacekg.shacl import fast as shacl_fast
-
-            gc_was_on = gc.isenabled()
-            gc.disable()  # millions of small, acyclic objects: the cyclic GC only costs time
-            try:
-                results = shacl_fast.validate_data(shacl_fast.Data(read_triples(data, ontology)), g)
-            finally:
-                if gc_was_on:
-                    gc.enable()
-        else:
-            from spacekg.shacl import sparql as shacl_sparql
-
-            results = shacl_sparql.validate_store(build_store(data, ontology), g)
+        results = _validate_fast(data, ontology, g)
     except Unsupported as err:
         if engine != "auto":
             raise InputError(
@@ -141,6 +121,20 @@ def validate_graph(
         return _validate_pyshacl(build_store(data, ontology), g, shapes_quads, inference, str(err))
     results = tuple(sorted(results, key=_sort_key))
     return ShaclReport(conforms=not results, results=results, engine="fast")
+
+
+def _validate_fast(data: DataInput, ontology: Any, g: TripleIndex) -> list[ShaclResult]:
+    import gc
+
+    from spacekg.shacl import fast
+
+    gc_was_on = gc.isenabled()
+    gc.disable()  # millions of small, acyclic objects: the cyclic GC only costs time
+    try:
+        return fast.validate_data(fast.Data(read_triples(data, ontology)), g)
+    finally:
+        if gc_was_on:
+            gc.enable()
 
 
 def term_key(t: Term | None) -> tuple[str, str, str, str]:

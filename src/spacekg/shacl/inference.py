@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from spacekg.shacl.api import DataInput, PathLike
+    from spacekg.shacl.model import DataInput, PathLike
 
 
 def entailed_store(
@@ -29,7 +29,7 @@ def entailed_store(
     import pyoxigraph as ox
 
     from spacekg.reasoning import infer
-    from spacekg.shacl.api import _rewrite_wrapped, _to_rdflib, build_store
+    from spacekg.shacl.loading import _rewrite_wrapped, _to_rdflib, build_store
 
     store = build_store(data, ontology)
     graph = _to_rdflib(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from spacekg.shacl.api import SURROGATE_NS, XSD
+from spacekg.shacl.model import SURROGATE_NS, XSD
 
 _INT = r"[+-]?[0-9]+"
 _DEC = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"

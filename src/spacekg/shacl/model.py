@@ -14,20 +14,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Union
 
 from spacekg.errors import InputError
+from spacekg.namespaces import (  # noqa: F401 - re-exported
+    RDF,
+    RDF_LANGSTRING,
+    RDFS,
+    SH,
+    XSD,
+    XSD_STRING,
+)
 from spacekg.terms import Term
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-XSD_STRING = XSD + "string"
-RDF_LANGSTRING = RDF + "langString"
 
 Inference = Literal["none", "rdfs", "owlrl"]
-Engine = Literal["auto", "fast", "sparql", "pyshacl"]
+Engine = Literal["auto", "fast", "pyshacl"]
 PathLike = Union[str, "os.PathLike[str]"]
 DataInput = Union[PathLike, Sequence[PathLike], "pyoxigraph.Store"]
 
@@ -315,3 +317,137 @@ WRAPPED_TYPES = (
     "dateTimeStamp",
 )
 SURROGATE_NS = "urn:spacekg:shacl:xsd#"
+
+# predicates that make a shapes graph need SHACL-SPARQL, SHACL-AF or SHACL-JS
+_UNSUPPORTED_PREDICATES = tuple(
+    SH + p
+    for p in (
+        "sparql",
+        "target",
+        "rule",
+        "condition",
+        "select",
+        "ask",
+        "jsFunctionName",
+        "jsLibrary",
+        "validator",
+        "nodeValidator",
+        "propertyValidator",
+        "parameter",
+        "expression",
+        "values",
+        "this",
+        "filterShape",
+        "intersection",
+        "union",
+        "entailment",
+    )
+)
+_UNSUPPORTED_TYPES = {
+    SH + t
+    for t in (
+        "ConstraintComponent",
+        "SPARQLConstraint",
+        "SPARQLTarget",
+        "SPARQLTargetType",
+        "JSConstraint",
+        "SPARQLRule",
+        "TripleRule",
+        "SPARQLFunction",
+    )
+}
+
+
+def check_supported(g: TripleIndex) -> None:
+    """Raise :class:`Unsupported` if the shapes graph uses a feature this engine lacks."""
+    for p in _UNSUPPORTED_PREDICATES:
+        if g.subjects(p):
+            raise Unsupported(f"the shapes graph uses {p.replace(SH, 'sh:')}")
+    for t in _UNSUPPORTED_TYPES:
+        if g.subjects(RDF + "type", Term("uri", t)):
+            raise Unsupported(f"the shapes graph declares a {t.replace(SH, 'sh:')}")
+
+
+def all_shapes(g: TripleIndex) -> list[Term]:
+    """Every shape that has a target (the roots of validation), in a stable order."""
+    found: dict[Term, None] = {}
+    for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
+        for s in g.subjects(SH + p):
+            found[s] = None
+    for t in ("NodeShape", "PropertyShape"):
+        for s in g.subjects(RDF + "type", Term("uri", SH + t)):
+            if Term("uri", RDFS + "Class") in g.objects(s, RDF + "type"):
+                found[s] = None
+    return sorted(found)
+
+
+def sibling_shapes(g: TripleIndex, shape: Term, qvs: Term) -> list[Term]:
+    """For sh:qualifiedValueShapesDisjoint: the qualified value shapes of ``shape``'s sibling
+    property shapes (those of the same parents), other than ``qvs``, in graph order."""
+    found: list[Term] = []
+    for parent in g.subjects(SH + "property", shape):
+        for sib in g.objects(parent, SH + "property"):
+            if sib == shape:
+                continue
+            found.extend(ss for ss in g.objects(sib, SH + "qualifiedValueShape") if ss != qvs)
+    return found
+
+
+def message(g: TripleIndex, shape: Term, component: str, raw: Any, path_text: str | None) -> str:
+    msgs = g.objects(shape, SH + "message")
+    if msgs:
+        for m in msgs:
+            if m.lang in (None, "en") or (m.lang or "").startswith("en-"):
+                return m.value
+        return msgs[0].value
+    focus, value, detail = raw.focus, raw.value, raw.detail
+    name = component[len(SH) :].replace("ConstraintComponent", "")
+    where = f"{term_from_ox(focus).n3()}" + (f" {path_text}" if path_text else "")
+    val = f" value {term_from_ox(value).n3()}" if value is not None else ""
+    text = {
+        "Class": f"is not an instance of {detail}",
+        "Datatype": f"is not a well-formed literal of datatype {detail}",
+        "NodeKind": f"is not of node kind {detail}",
+        "MinCount": f"has fewer than {detail} values",
+        "MaxCount": f"has more than {detail} values",
+        "MinLength": f"is shorter than {detail} characters",
+        "MaxLength": f"is longer than {detail} characters",
+        "Pattern": f"does not match the pattern {detail!r}",
+        "UniqueLang": f"has more than one value in language {detail!r}",
+        "HasValue": f"does not have the value {detail}",
+        "Equals": f"differs from the values of <{detail}>",
+        "Disjoint": f"shares a value with <{detail}>",
+        "LessThan": f"is not less than the values of <{detail}>",
+        "LessThanOrEquals": f"is greater than a value of <{detail}>",
+        "Closed": f"uses the property <{detail}>, which the closed shape does not allow",
+        "QualifiedMinCount": f"has fewer than {detail} values conforming to the qualified shape",
+        "QualifiedMaxCount": f"has more than {detail} values conforming to the qualified shape",
+    }.get(name, f"violates {name}" + (f" ({detail})" if detail else ""))
+    return f"{where}{val}: {text}"
+
+
+def to_results(g: TripleIndex, raws: Iterable[Any]) -> Iterable[ShaclResult]:
+    keys: dict[Term, str] = {}
+    sevs: dict[Term, str] = {}
+    texts: dict[PathExpr, str] = {}
+    for raw in raws:
+        focus, value, comp, path, shape = raw.focus, raw.value, raw.component, raw.path, raw.shape
+        if shape not in keys:
+            keys[shape] = shape_key(g, shape)
+            sev = g.value(shape, SH + "severity")
+            sevs[shape] = SEVERITIES.get(sev.value, sev.value) if sev else "Violation"
+        path_text = None
+        if path is not None:
+            if path not in texts:
+                texts[path] = path_to_sparql(path)
+            path_text = texts[path]
+        yield ShaclResult(
+            focus=term_from_ox(focus),
+            path=path_text,
+            value=term_from_ox(value) if value is not None else None,
+            component=comp,
+            source_shape=keys[shape],
+            severity=sevs[shape],
+            message=message(g, shape, comp, raw, path_text),
+            path_expr=path,
+        )

@@ -4,7 +4,7 @@ Standard library only (urllib). Credentials come from ``SPACEKG_USER`` / ``SPACE
 or ``~/.netrc`` (by host), never from the command line or the URL, and never appear in a
 message: every error text is scrubbed of the password before it is raised.
 
-Loading a graph (:func:`load_endpoint`), for each :class:`~spacekg.stores.embedded.LoadItem`:
+Loading a graph (:func:`load_endpoint`), for each :class:`~spacekg.stores.base.LoadItem`:
 
 * the whole input was parsed before the first request (a malformed file sends nothing);
 * replace (the bundle's graphs, ``--replace``): the triples go to a fresh staging graph
@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from spacekg.errors import InputError, StoreError
-from spacekg.stores.embedded import (
+from spacekg.namespaces import RDF_LANGSTRING, XSD_STRING
+from spacekg.stores.base import (
     DEFAULT_GRAPH,
     STAGING_NS,
     GraphLoad,
@@ -47,8 +48,6 @@ from spacekg.stores.embedded import (
 )
 from spacekg.terms import QueryResult, Term
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 USER_ENV = "SPACEKG_USER"
 PASSWORD_ENV = "SPACEKG_PASSWORD"
 TIMEOUT_ENV = "SPACEKG_TIMEOUT"
@@ -405,7 +404,7 @@ def _chunks(item: LoadItem, limit: int | None = None) -> Iterator[str]:
     data has blank nodes: each INSERT DATA request makes its blank nodes anew)."""
     import pyoxigraph as ox
 
-    from spacekg.stores.embedded import _ox_format
+    from spacekg.stores.base import _ox_format
 
     if item.data is not None:
         quads = ox.parse(item.data, _ox_format(item.format))

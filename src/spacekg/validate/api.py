@@ -25,13 +25,13 @@ wrongly typed link. SHACL itself runs in
 * ``duplicate-label`` (Warning): a node whose ``rdfs:label`` equals (case-insensitively) the
   label of an existing node under another IRI.
 * ``span`` (Violation): an evidence span whose quote is not at its offsets in its source seed
-  (:func:`spacekg.curation.evidence.verify_spans`; the message says where the quote actually is).
+  (:func:`spacekg.evidence.verify_spans`; the message says where the quote actually is).
 * ``owl-imports`` (Warning): an ``owl:imports`` is never fetched.
 * ``disjoint-classes`` (Violation): a node typed, through the ``rdfs:subClassOf`` (and
   ``owl:equivalentClass``) closure, with two classes the ontology declares disjoint
   (``owl:disjointWith``, ``owl:AllDisjointClasses``, ``owl:disjointUnionOf``), at least one of the
   two types stated in the new files; the other may be stated in an existing file, which the
-  message names with its line (:func:`spacekg.validate.checks.disjoint_pairs`). SHACL shapes
+  message names with its line (:func:`spacekg.validate.disjoint.disjoint_pairs`). SHACL shapes
   cannot say this generically, so it is validate's own check and every engine gets it.
 
 **Where a result is** (``file:line``). The file is the first new file that mentions the focus
@@ -48,25 +48,26 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.namespaces import short, shorten_path, show_term
-from spacekg.project import (
-    ONTOLOGY_FILE,
-    ONTOLOGY_NS,
-    SHAPES_FILE,
-    SHAPES_NS,
-    bundle_root,
-)
-from spacekg.terms import Term
+from spacekg.namespaces import ONTOLOGY_NS, SHAPES_NS
+from spacekg.project import ONTOLOGY_FILE, SHAPES_FILE, bundle_root
+from spacekg.terms import short, shorten_path, show_term
 from spacekg.validate.baseline import result_key as _result_key
-from spacekg.validate.checks import OWL_IMPORTS, TypeClash, own_checks
+from spacekg.validate.checks import OWL_IMPORTS, CheckContext, own_checks
 from spacekg.validate.locate import CTX_GRAPH, NEW_GRAPH, Locator, Source, check_file, load_source
+from spacekg.validate.model import (  # noqa: F401 - re-exported
+    FAIL_ON,
+    SEVERITY_RANK,
+    Finding,
+    Issue,
+    Severity,
+    ValidationReport,
+)
 from spacekg.validate.report import (  # noqa: F401 - re-exported
     NOWHERE,
     NOWHERE_INFERRED,
@@ -80,53 +81,7 @@ if TYPE_CHECKING:
 
     from spacekg.shacl.api import ShaclReport, ShaclResult
 
-SH = "http://www.w3.org/ns/shacl#"
 CHECK_NS = SHAPES_NS  # component IRIs of our own checks: skgsh:UnknownTermCheck …
-
-SEVERITY_RANK = {"Info": 1, "Warning": 2, "Violation": 3}
-FAIL_ON = {"info": 1, "warning": 2, "violation": 3}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One located, plain-words result (a SHACL result or one of our own checks)."""
-
-    file: str  # as given on the command line, or relative to the bundle root; "" if unknown
-    line: int  # 1-based; 0 = not found in the file
-    severity: str  # "Violation" | "Warning" | "Info"
-    focus: str  # display form: skgid:x, <iri>, [] …
-    path: str | None  # display form of the property path, None for node-level results
-    message: str
-    hint: str | None = None
-    value: str | None = None
-    component: str = ""  # full IRI of the SHACL constraint component, or of our check
-    shape: str = ""  # source shape (display form) or the name of our check
-    focus_term: Term | None = field(default=None, compare=False, repr=False)
-    result: Any = field(default=None, compare=False, repr=False)  # the ShaclResult, if any
-
-    @property
-    def group(self) -> tuple[str, str]:
-        """What the huge-report summary counts by: (shape, constraint component)."""
-        return (self.shape, short(self.component))
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """Everything `spacekg validate` reports. ``findings`` are sorted by file and line."""
-
-    files: tuple[str, ...]  # the files validated ("" entries never)
-    findings: tuple[Finding, ...]
-    engine: str
-    inference: str
-    fallback_reason: str | None = None
-
-    def counts(self) -> dict[str, int]:
-        c = Counter(f.severity for f in self.findings)
-        return {s: c.get(s, 0) for s in ("Violation", "Warning", "Info")}
-
-    def fails(self, fail_on: str = "violation") -> bool:
-        level = FAIL_ON[fail_on]
-        return any(SEVERITY_RANK.get(f.severity, 3) >= level for f in self.findings)
 
 
 # --------------------------------------------------------------------------- SHACL hints
@@ -162,147 +117,21 @@ def validate(
     shapes_file = Path(shapes) if shapes is not None else root / "ontology" / SHAPES_FILE
     if not shapes_file.is_file():
         raise InputError(f"{shapes_file}: no such shapes file (check --shapes)")
-    ontology = root / "ontology" / ONTOLOGY_FILE
-    targets: list[Path] = []
-    for f in map(Path, files):
-        if f.is_dir():  # a folder: every RDF file below it
-            from spacekg.curation.diff import rdf_files
-
-            found = rdf_files(f)
-            if not found:
-                raise InputError(f"{f}: no RDF file in this folder (.ttl .nt .jsonld .rdf ...)")
-            targets.extend(found)
-        else:
-            targets.append(f)
-    for t in targets:
-        check_file(t)
-    resolved_targets = {t.resolve() for t in targets}
-
-    def shown(p: Path) -> str:
-        try:
-            return str(p.resolve().relative_to(root.resolve()))
-        except ValueError:
-            return str(p)
-
-    context_paths = [ontology, *sorted((root / "data").glob("*.ttl"))]
-    sources: list[Source] = []
-    for i, p in enumerate(context_paths):
-        if p.resolve() in resolved_targets or not p.is_file():
-            continue
-        is_new = not targets and p != ontology  # no files: the data files are validated
-        sources.append(Source(p, shown(p), f"{CTX_GRAPH}{i}", new=is_new))
-    for i, p in enumerate(targets):
-        sources.append(Source(p, str(p), f"{NEW_GRAPH}{i}", new=True))
-
+    targets = _targets(files)
+    sources = _sources(root, targets)
     store = ox.Store()
     for src in sources:
         load_source(store, src)
-
-    # our own checks only read the store: run them while the SHACL engine works
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    own = pool.submit(own_checks, store, sources, shapes_file, bool(targets), root / "seeds")
-    try:
-        report, baseline = _shacl_in_context(
-            store, sources, shapes_file, bool(targets), inference, engine
-        )
-    except BaseException:
-        own.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-
-    locator = Locator(sources, store)
-    new_sources = [s for s in sources if s.new]
-
-    def relevant(r: ShaclResult) -> bool:
-        if not targets:
-            return True
-        if locator.described_by_new(r.focus):
-            return True
-        return _result_key(r) not in baseline
-
-    kept = [r for r in report.results if relevant(r)]
-    terms, dangling_list, duplicates, spans, imports, clashes = own.result()
-    pool.shutdown()
-    dangling = {t.value: hint for t, hint in dangling_list}
-
-    # locate in bulk: one pass over each file for every node to locate
-    wanted: set[str] = {OWL_IMPORTS} if imports else set()
-    wanted.update(t.value for t, *_ in terms)
-    wanted.update(dangling)
-    nodes = [r.focus for r in kept] + [d[0] for d in duplicates] + [n for n, _ in spans]
-    nodes += [c.node for c in clashes]
-    for node in nodes:
-        if node.kind == "uri":
-            wanted.add(node.value)
-        elif node.kind == "bnode":
-            for src in sources:
-                anchor = locator.anchor(node, src)
-                if anchor is not None:
-                    wanted.add(anchor.value)
-                    break
-    locator.prepare(wanted)
-
-    findings: list[Finding] = []
-    for r in kept:
-        file, line, anchor = locator.locate(r.focus)
-        focus = show_term(r.focus) or ""
-        if anchor:
-            focus = f"[] (a blank node of {anchor})"
-        findings.append(
-            Finding(
-                file, line, r.severity, focus, shorten_path(r.path),
-                _shacl_message(r),
-                _shacl_hint(r, dangling), show_term(r.value), r.component,
-                _shape_name(r.source_shape), r.focus, r,
-            )
-        )  # fmt: skip
-    for term, severity, check, message, hint in terms:
-        file, line = _first_use(locator, new_sources, term.value)
-        findings.append(
-            Finding(file, line, severity, short(term.value), None, message, hint, None,
-                    CHECK_NS + check, "skgsh:" + check, term)
-        )  # fmt: skip
-    reported_dangling = {
-        r.value.value for r in kept if r.value is not None and r.value.kind == "uri"
-    }
-    for iri, hint in dangling.items():
-        if iri in reported_dangling:
-            continue
-        file, line = _first_use(locator, new_sources, iri)
-        findings.append(
-            Finding(file, line, "Warning", short(iri), None,
-                    f"{short(iri)} is linked to but described nowhere in the graph", hint, None,
-                    CHECK_NS + "DanglingLinkCheck", "skgsh:DanglingLinkCheck", Term("uri", iri))
-        )  # fmt: skip
-    for node, label, other, other_file in duplicates:
-        file, line, _ = locator.locate(node)
-        findings.append(
-            Finding(file, line, "Warning", short(node.value), "rdfs:label",
-                    f"the label {label!r} is already the label of {short(other)} ({other_file})",
-                    f"reuse {short(other)} instead of a new IRI, or tell them apart in the label",
-                    Term("literal", label).n3(), CHECK_NS + "DuplicateLabelCheck",
-                    "skgsh:DuplicateLabelCheck", node)
-        )  # fmt: skip
-    for node, message in spans:
-        file, line, anchor = locator.locate(node)
-        findings.append(
-            Finding(file, line, "Violation", show_term(node) or "", None, message, None, None,
-                    CHECK_NS + "EvidenceSpanCheck", "skgsh:EvidenceSpanCheck", node)
-        )  # fmt: skip
-    for clash in clashes:
-        file, line, anchor = locator.locate(clash.node)
-        findings.append(_clash_finding(clash, file, line, anchor, sources, locator))
-    for subject, target in imports:
-        file, line = _first_use(locator, new_sources, OWL_IMPORTS)
-        findings.append(
-            Finding(file, line, "Warning", show_term(subject) or "", "owl:imports",
-                    f"owl:imports <{target}> is not fetched (spacekg never reaches the network)",
-                    "add the imported ontology's file to the command line if you need it",
-                    f"<{target}>", CHECK_NS + "ImportCheck", "skgsh:ImportCheck", subject)
-        )  # fmt: skip
-
+    ctx = CheckContext(store, sources, shapes_file, bool(targets), root / "seeds")
+    report, kept, issues, locator = _run(ctx, inference, engine)
+    dangling = {i.node.value: i.hint for i in issues if i.check == "DanglingLinkCheck"}
+    reported = {r.value.value for r in kept if r.value is not None and r.value.kind == "uri"}
+    issues = [
+        i for i in issues if not (i.check == "DanglingLinkCheck" and i.node.value in reported)
+    ]
+    locator.prepare(_wanted(kept, issues, sources, locator))
+    findings = [_shacl_finding(r, locator, dangling) for r in kept]
+    findings += [_issue_finding(i, locator, sources) for i in issues]
     nowhere = NOWHERE_INFERRED if inference != "none" else NOWHERE
     findings = [f if f.file else replace(f, file=nowhere, line=0) for f in findings]
     order = {s.shown: i for i, s in enumerate(sorted(sources, key=lambda s: not s.new))}
@@ -319,39 +148,153 @@ def validate(
     )
 
 
-def _clash_finding(
-    clash: TypeClash,
-    file: str,
-    line: int,
-    anchor: str | None,
-    sources: list[Source],
-    locator: Locator,
-) -> Finding:
-    """A node typed with two disjoint classes: both classes, where the other type is stated,
-    and the ontology's disjoint pair behind it."""
-    focus = show_term(clash.node) or ""
-    if anchor:
-        focus = f"[] (a blank node of {anchor})"
-    here, other = short(clash.here), short(clash.other)
-    a, b = clash.axiom
-    part_a = here if a == clash.here else f"{short(a)} (a superclass of {here})"
-    part_b = other if b == clash.other else f"{short(b)} (a superclass of {other})"
-    why = f"{part_a} and {part_b} are disjoint in the ontology: no node can be both"
-    if clash.other_graph is None:
-        message = f"typed both {here} and {other} in the files validated; {why}"
-        hint = "keep one of the two types, or split the node in two IRIs"
-    else:
-        where = clash.other_graph
-        src = next((s for s in sources if s.graph == clash.other_graph), None)
-        if src is not None:
-            other_line = locator.line_of(src, clash.node.value) if clash.node.kind == "uri" else 0
-            where = f"{src.shown}:{other_line}" if other_line else src.shown
-        message = f"typed {here} here but {other} in {where}; {why}"
-        hint = f"give the {here.split(':')[-1]} its own IRI, or remove the wrong type"
+def _targets(files: Sequence[Path | str]) -> list[Path]:
+    """The files to validate: each file, every RDF file below each folder; all readable."""
+    from spacekg.rdfio import rdf_files
+
+    targets: list[Path] = []
+    for f in map(Path, files):
+        if f.is_dir():
+            found = rdf_files(f)
+            if not found:
+                raise InputError(f"{f}: no RDF file in this folder (.ttl .nt .jsonld .rdf ...)")
+            targets.extend(found)
+        else:
+            targets.append(f)
+    for t in targets:
+        check_file(t)
+    return targets
+
+
+def _sources(root: Path, targets: list[Path]) -> list[Source]:
+    """The context files (ontology, bundled data) and the new files, each with its graph."""
+    resolved_targets = {t.resolve() for t in targets}
+
+    def shown(p: Path) -> str:
+        try:
+            return str(p.resolve().relative_to(root.resolve()))
+        except ValueError:
+            return str(p)
+
+    ontology = root / "ontology" / ONTOLOGY_FILE
+    context_paths = [ontology, *sorted((root / "data").glob("*.ttl"))]
+    sources: list[Source] = []
+    for i, p in enumerate(context_paths):
+        if p.resolve() in resolved_targets or not p.is_file():
+            continue
+        is_new = not targets and p != ontology  # no files: the data files are validated
+        sources.append(Source(p, shown(p), f"{CTX_GRAPH}{i}", new=is_new))
+    for i, p in enumerate(targets):
+        sources.append(Source(p, str(p), f"{NEW_GRAPH}{i}", new=True))
+    return sources
+
+
+def _run(
+    ctx: CheckContext, inference: str, engine: str
+) -> tuple[ShaclReport, list[ShaclResult], list[Issue], Locator]:
+    """SHACL and our own checks (in a second thread: they only read the store); the SHACL
+    results that belong to the new files."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    own = pool.submit(own_checks, ctx)
+    try:
+        report, baseline = _shacl_in_context(
+            ctx.store, ctx.sources, ctx.shapes_file, ctx.targets, inference, engine
+        )
+    except BaseException:
+        own.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    locator = Locator(ctx.sources, ctx.store)
+
+    def relevant(r: ShaclResult) -> bool:
+        if not ctx.targets or locator.described_by_new(r.focus):
+            return True
+        return _result_key(r) not in baseline
+
+    kept = [r for r in report.results if relevant(r)]
+    issues = own.result()
+    pool.shutdown()
+    return report, kept, issues, locator
+
+
+def _wanted(
+    kept: list[ShaclResult], issues: list[Issue], sources: list[Source], locator: Locator
+) -> set[str]:
+    """Every IRI to find in the files, so that they are read once for all of them."""
+    wanted = {i.node.value for i in issues if i.at_first_use and i.node.kind == "uri"}
+    if any(i.check == "ImportCheck" for i in issues):
+        wanted.add(OWL_IMPORTS)
+    nodes = [r.focus for r in kept] + [i.node for i in issues if not i.at_first_use]
+    for node in nodes:
+        if node.kind == "uri":
+            wanted.add(node.value)
+        elif node.kind == "bnode":
+            for src in sources:
+                anchor = locator.anchor(node, src)
+                if anchor is not None:
+                    wanted.add(anchor.value)
+                    break
+    return wanted
+
+
+def _shacl_finding(r: ShaclResult, locator: Locator, dangling: dict[str, str | None]) -> Finding:
+    file, line, anchor = locator.locate(r.focus)
     return Finding(
-        file, line, "Violation", focus, "rdf:type", message, hint, f"<{clash.here}>",
-        CHECK_NS + "DisjointClassesCheck", "skgsh:DisjointClassesCheck", clash.node,
-    )  # fmt: skip
+        file=file,
+        line=line,
+        severity=r.severity,
+        focus=f"[] (a blank node of {anchor})" if anchor else show_term(r.focus) or "",
+        path=shorten_path(r.path),
+        message=_shacl_message(r),
+        hint=_shacl_hint(r, dangling),
+        value=show_term(r.value),
+        component=r.component,
+        shape=_shape_name(r.source_shape),
+        focus_term=r.focus,
+        result=r,
+    )
+
+
+def _issue_finding(issue: Issue, locator: Locator, sources: list[Source]) -> Finding:
+    anchor = None
+    if issue.at_first_use:
+        iri = OWL_IMPORTS if issue.check == "ImportCheck" else issue.node.value
+        file, line = _first_use(locator, [s for s in sources if s.new], iri)
+    else:
+        file, line, anchor = locator.locate(issue.node)
+    if issue.node.kind == "uri" and issue.check != "ImportCheck":
+        focus = short(issue.node.value)
+    else:
+        focus = show_term(issue.node) or ""
+    if anchor and issue.check == "DisjointClassesCheck":
+        focus = f"[] (a blank node of {anchor})"
+    message = issue.message
+    if issue.where_graph is not None:
+        message = message.replace("{where}", _where(issue, locator, sources))
+    return Finding(
+        file=file,
+        line=line,
+        severity=issue.severity,
+        focus=focus,
+        path=issue.path,
+        message=message,
+        hint=issue.hint,
+        value=issue.value,
+        component=CHECK_NS + issue.check,
+        shape="skgsh:" + issue.check,
+        focus_term=issue.node,
+    )
+
+
+def _where(issue: Issue, locator: Locator, sources: list[Source]) -> str:
+    """``file:line`` of the context file (graph ``issue.where_graph``) stating the node."""
+    src = next((s for s in sources if s.graph == issue.where_graph), None)
+    if src is None:
+        return str(issue.where_graph)
+    line = locator.line_of(src, issue.node.value) if issue.node.kind == "uri" else 0
+    return f"{src.shown}:{line}" if line else src.shown
 
 
 def _shacl_message(r: ShaclResult) -> str:

@@ -1,192 +1,35 @@
-"""The checks `spacekg validate` runs beyond the SHACL shapes (see :mod:`spacekg.validate.api`).
+r"""The checks `spacekg validate` runs beyond the SHACL shapes (see :mod:`spacekg.validate.api`).
 
-Each reads the validation store only: new files in the default graph, context files in named
-graphs. They return plain tuples that :func:`spacekg.validate.api.validate` turns into findings.
+Each check is a class with a ``name`` and a ``run`` method that reads the validation store only
+(new files in the default graph, context files in named graphs) and yields typed
+:class:`~spacekg.validate.model.Issue`\ s; :func:`spacekg.validate.api.validate` locates each
+and turns it into a :class:`~spacekg.validate.model.Finding`. :data:`CHECKS` lists them.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
-from collections.abc import Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from spacekg.namespaces import KNOWN_PREFIXES, OA, REUSED_NAMESPACES, short, split_iri
-from spacekg.project import GRAPH_NS, ID_NS, ONTOLOGY_IRI, ONTOLOGY_NS
-from spacekg.terms import Term
-from spacekg.validate.locate import Source, graph_of
+from spacekg.namespaces import (
+    ID_NS,
+    OA,
+    ONTOLOGY_NS,
+    RDFS_LABEL,
+)
+from spacekg.terms import Term, short
+from spacekg.validate.locate import Source, any_graph, graph_of, select
+from spacekg.validate.model import Issue, Severity
 
 if TYPE_CHECKING:
     import pyoxigraph
+from spacekg.validate.disjoint import TypeClash, type_clashes
+from spacekg.validate.vocabulary import close_matches, shapes_terms, term_issues
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
 SHA256 = ONTOLOGY_NS + "sha256"
-
-
-def select(store: pyoxigraph.Store, query: str) -> list[tuple[Any, ...]]:
-    """The rows of a SPARQL SELECT as tuples of pyoxigraph terms."""
-    return [tuple(sol[i] for i in range(len(sol))) for sol in store.query(query)]  # type: ignore[arg-type]
-
-
-def _close(word: str, candidates: Sequence[str], n: int = 2, cutoff: float = 0.75) -> list[str]:
-    lowered = {c.lower(): c for c in candidates}
-    hits = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=cutoff)
-    return [lowered[h] for h in hits]
-
-
-_TERM_TYPES = " ".join(
-    f"<http://www.w3.org/2002/07/owl#{t}>"
-    for t in (
-        "Class",
-        "ObjectProperty",
-        "DatatypeProperty",
-        "AnnotationProperty",
-        "TransitiveProperty",
-        "SymmetricProperty",
-        "FunctionalProperty",
-        "InverseFunctionalProperty",
-        "OntologyProperty",
-    )
-) + (
-    " <http://www.w3.org/2000/01/rdf-schema#Class>"
-    " <http://www.w3.org/1999/02/22-rdf-syntax-ns#Property>"
-)
-
-
-def any_graph(pattern: str) -> str:
-    """A pattern matched in the default graph (new files) or any named graph (context)."""
-    return f"{{ {{ {pattern} }} UNION {{ GRAPH ?anyg {{ {pattern} }} }} }}"
-
-
-def _known_terms(store: pyoxigraph.Store, sources: list[Source]) -> tuple[set[str], set[str]]:
-    """(terms the ontology defines, terms used by the ontology, the shapes and existing data).
-
-    Defined: ``skg:`` IRIs typed as an OWL/RDFS class or property, wherever they are declared.
-    """
-    rows = select(
-        store,
-        f"SELECT DISTINCT ?t WHERE {{ VALUES ?k {{ {_TERM_TYPES} }} {any_graph('?t a ?k')} "
-        f"FILTER(isIRI(?t) && STRSTARTS(STR(?t), '{ONTOLOGY_NS}')) }}",
-    )
-    defined = {r[0].value for r in rows}
-    used: set[str] = set(defined)
-    if any(not s.new for s in sources):
-        rows = select(
-            store,
-            "SELECT DISTINCT ?t WHERE { GRAPH ?g { "
-            "{ ?s ?t ?o } UNION { ?s a ?t } UNION { ?s ?p ?t FILTER(isIRI(?t)) } } }",
-        )
-        used.update(r[0].value for r in rows if hasattr(r[0], "value"))
-    return defined, used
-
-
-def _term_findings(
-    store: pyoxigraph.Store, sources: list[Source], shapes_terms: set[str]
-) -> list[tuple[Term, str, str, str, str | None]]:
-    """(term, severity, check, message, hint) for classes/properties/namespaces of new files."""
-    defined, used = _known_terms(store, sources)
-    used |= shapes_terms
-    if not any(s.new for s in sources):
-        return []
-    out: list[tuple[Term, str, str, str, str | None]] = []
-    preds = {r[0].value for r in select(store, "SELECT DISTINCT ?p WHERE { ?s ?p ?o }")}
-    classes = {
-        r[0].value
-        for r in select(
-            store,
-            "SELECT DISTINCT ?c WHERE { ?s a ?c FILTER(isIRI(?c)) }",
-        )
-    }
-    ours = sorted(t for t in defined)
-    known_namespaces = set(KNOWN_PREFIXES.values())
-    reused_used = sorted(t for t in used if any(t.startswith(ns) for ns in REUSED_NAMESPACES))
-    for kind, terms in (("property", preds), ("class", classes)):
-        for iri in sorted(terms):
-            shown = short(iri)
-            if iri.startswith(ONTOLOGY_NS):
-                if iri in defined:
-                    continue
-                local = iri[len(ONTOLOGY_NS) :]
-                close = _close_terms(local, ours + reused_used)
-                hint = f"did you mean {' or '.join(close)}?" if close else None
-                out.append(
-                    (Term("uri", iri), "Violation", "UnknownTermCheck",
-                     f"unknown {kind} {shown}: the spacekg ontology does not define it", hint)
-                )  # fmt: skip
-                continue
-            ns, local = split_iri(iri)
-            if ns in known_namespaces:
-                if iri in used or ns in (KNOWN_PREFIXES["rdf"], KNOWN_PREFIXES["rdfs"]):
-                    continue
-                same_ns = [t for t in reused_used if t.startswith(ns)]
-                close = _close(local, [t[len(ns) :] for t in same_ns], cutoff=0.8)
-                if close:
-                    prefix = short(ns + "x").split(":")[0]
-                    out.append(
-                        (Term("uri", iri), "Warning", "TermTypoCheck",
-                         f"{kind} {shown} is used nowhere else in spacekg",
-                         f"did you mean {' or '.join(f'{prefix}:{c}' for c in close)}?")
-                    )  # fmt: skip
-                continue
-            hint = _namespace_hint(ns)
-            out.append(
-                (Term("uri", iri), "Warning", "ForeignTermCheck",
-                 f"{kind} <{iri}> is from a vocabulary spacekg does not reuse", hint)
-            )  # fmt: skip
-    # entity IRIs in a namespace close to a known one (a typo'd prefix)
-    rows = select(
-        store,
-        # distinct IRIs first: one REPLACE per IRI, not per triple (5x faster at 100k)
-        "SELECT DISTINCT ?ns WHERE { { SELECT DISTINCT ?t WHERE { { ?t ?p ?o } UNION "
-        '{ ?s ?p ?t } FILTER(isIRI(?t)) } } BIND(REPLACE(STR(?t), "[^#/:]*$", "") AS ?ns) }',
-    )
-    for (ns_lit,) in rows:
-        ns = ns_lit.value
-        if ns in known_namespaces:
-            continue
-        hint = _namespace_hint(ns)
-        if not hint:
-            continue
-        example = select(
-            store,
-            "SELECT ?t WHERE { { ?t ?p ?o } UNION { ?s ?p ?t } "
-            "FILTER(isIRI(?t) && STRSTARTS(STR(?t), "
-            f'{json.dumps(ns)}) && REPLACE(STR(?t), "[^#/:]*$", "") = {json.dumps(ns)}) }} '
-            "ORDER BY ?t LIMIT 1",
-        )[0][0].value
-        if example in preds or example in classes:
-            continue  # already reported as a term
-        if example == ONTOLOGY_IRI or example.startswith((ONTOLOGY_IRI + "/", GRAPH_NS)):
-            continue  # the ontology's own IRI, its version IRIs, named graphs
-        out.append(
-            (Term("uri", example), "Warning", "NamespaceTypoCheck",
-             f"<{example}> is in an unknown namespace <{ns}>", hint)
-        )  # fmt: skip
-    return out
-
-
-def _close_terms(local: str, terms: Sequence[str]) -> list[str]:
-    """Prefixed names of the ``terms`` whose local names are closest to ``local``."""
-    by_local: dict[str, list[str]] = {}
-    for t in terms:
-        by_local.setdefault(split_iri(t)[1], []).append(t)
-    hits = _close(local, [k for k in by_local if k], n=2, cutoff=0.75)
-    return [short(t) for h in hits for t in sorted(set(by_local[h]))][:3]
-
-
-def _namespace_hint(ns: str) -> str | None:
-    best = (0.0, "")
-    for prefix, known in KNOWN_PREFIXES.items():
-        score = difflib.SequenceMatcher(None, ns.lower(), known.lower()).ratio()
-        if score > best[0]:
-            best = (score, prefix)
-    if best[0] >= 0.85:
-        prefix = best[1]
-        return f"typo'd prefix? the namespace looks like {prefix}: <{KNOWN_PREFIXES[prefix]}>"
-    return None
 
 
 def _dangling(store: pyoxigraph.Store, sources: list[Source]) -> list[tuple[Term, str | None]]:
@@ -212,7 +55,7 @@ def _dangling(store: pyoxigraph.Store, sources: list[Source]) -> list[tuple[Term
     ]
     out = []
     for (o,) in rows:
-        close = _close(o.value[len(ID_NS) :], described, cutoff=0.7)
+        close = close_matches(o.value[len(ID_NS) :], described, cutoff=0.7)
         hint = f"did you mean {' or '.join('skgid:' + c for c in close)}?" if close else None
         out.append((Term("uri", o.value), hint))
     return out
@@ -247,6 +90,8 @@ def _duplicate_labels(
 
 
 #: span problems the SHACL shapes already report (selectors present, offsets well-formed)
+
+
 _SHAPES_COVER = frozenset({"missing-source", "missing-quote-selector", "missing-position-selector"})
 
 
@@ -256,7 +101,7 @@ def _span_problems(
     """Evidence spans of the new files checked against the seed texts."""
     from rdflib import Graph, URIRef
 
-    from spacekg.curation.evidence import load_seeds, verify_spans
+    from spacekg.evidence import load_seeds, verify_spans
 
     if not any(s.new for s in sources):
         return []
@@ -300,126 +145,6 @@ def _span_problems(
     return out
 
 
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-_LIST = "/<http://www.w3.org/1999/02/22-rdf-syntax-ns#rest>*/<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>"
-
-
-@dataclass(frozen=True)
-class TypeClash:
-    """A node typed with two disjoint classes (``here`` stated in the new data)."""
-
-    node: Term
-    here: str  # the class stated in the new data (the default graph)
-    other: str  # the class it clashes with
-    other_graph: str | None  # the named graph (context file) stating ``other``; None: new data
-    axiom: tuple[str, str]  # the disjoint pair of the ontology behind it (superclasses)
-
-
-def disjoint_pairs(store: pyoxigraph.Store) -> set[tuple[str, str]]:
-    """Every pair of classes declared disjoint (``owl:disjointWith``, ``owl:AllDisjointClasses``,
-    ``owl:disjointUnionOf``) in any graph of ``store``, in both orders."""
-    pairs: set[tuple[str, str]] = set()
-    for a, b in select(
-        store,
-        f"SELECT DISTINCT ?a ?b WHERE {{ {any_graph(f'?a <{OWL}disjointWith> ?b')} "
-        "FILTER(isIRI(?a) && isIRI(?b)) }",
-    ):
-        pairs.add((a.value, b.value))
-    groups: dict[Any, set[str]] = {}
-    for lst, m in select(
-        store,
-        "SELECT DISTINCT ?x ?m WHERE { "
-        + any_graph(
-            f"{{ ?x a <{OWL}AllDisjointClasses> ; <{OWL}members>{_LIST} ?m }} UNION "
-            f"{{ ?c <{OWL}disjointUnionOf> ?x . ?x {_LIST[1:]} ?m }}"
-        )
-        + " FILTER(isIRI(?m)) }",
-    ):
-        groups.setdefault(lst, set()).add(m.value)
-    for members in groups.values():
-        pairs.update((a, b) for a in members for b in members)
-    pairs |= {(b, a) for a, b in pairs}
-    return {(a, b) for a, b in pairs if a != b}
-
-
-def _superclasses(store: pyoxigraph.Store) -> dict[str, set[str]]:
-    """Direct superclasses (``rdfs:subClassOf``, ``owl:equivalentClass`` both ways), any graph."""
-    up: dict[str, set[str]] = {}
-    for a, b in select(
-        store,
-        f"SELECT DISTINCT ?a ?b WHERE {{ {any_graph(f'?a <{RDFS_SUBCLASS}> ?b')} "
-        "FILTER(isIRI(?a) && isIRI(?b)) }",
-    ):
-        up.setdefault(a.value, set()).add(b.value)
-    for a, b in select(
-        store,
-        f"SELECT DISTINCT ?a ?b WHERE {{ {any_graph(f'?a <{OWL}equivalentClass> ?b')} "
-        "FILTER(isIRI(?a) && isIRI(?b)) }",
-    ):
-        up.setdefault(a.value, set()).add(b.value)
-        up.setdefault(b.value, set()).add(a.value)
-    return up
-
-
-def _type_clashes(store: pyoxigraph.Store, sources: list[Source]) -> list[TypeClash]:
-    """Nodes of the new data typed (through the ``rdfs:subClassOf`` closure) with two classes the
-    ontology declares disjoint, the other type stated in the new data or in a context file.
-
-    Only type triples of classes below a disjoint class are read (one indexed join in the store),
-    so a million-triple file costs one pass over its relevant ``rdf:type`` triples.
-    """
-    import pyoxigraph as ox
-
-    if not any(s.new for s in sources):
-        return []
-    pairs = disjoint_pairs(store)
-    if not pairs:
-        return []
-    up = _superclasses(store)
-    down: dict[str, set[str]] = {}
-    for sub, supers in up.items():
-        for sup in supers:
-            down.setdefault(sup, set()).add(sub)
-    disjoint = {a for a, _ in pairs}
-    # the disjoint classes above each relevant class (the class itself included)
-    above: dict[str, set[str]] = {}
-    for d in disjoint:
-        todo, seen = [d], {d}
-        while todo:
-            c = todo.pop()
-            above.setdefault(c, set()).add(d)
-            for sub in down.get(c, ()):
-                if sub not in seen:
-                    seen.add(sub)
-                    todo.append(sub)
-    values = " ".join(f"<{c}>" for c in sorted(above))
-    rows = select(
-        store,
-        f"SELECT DISTINCT ?s ?c1 ?c2 ?g WHERE {{ VALUES ?c1 {{ {values} }} ?s a ?c1 . "
-        f"{{ ?s a ?c2 }} UNION {{ GRAPH ?g {{ ?s a ?c2 }} }} "
-        f"VALUES ?c2 {{ {values} }} FILTER(?c1 != ?c2) }}",
-    )
-    out: list[TypeClash] = []
-    seen_pairs: set[tuple[Any, frozenset[str]]] = set()
-    for s, c1, c2, g in sorted(rows, key=lambda r: (str(r[0]), str(r[1]), str(r[2]), str(r[3]))):
-        axiom = next(
-            ((a, b) for a in sorted(above[c1.value]) for b in sorted(above[c2.value])
-             if (a, b) in pairs),
-            None,
-        )  # fmt: skip
-        if axiom is None:
-            continue
-        key = (s, frozenset((c1.value, c2.value)))
-        if key in seen_pairs:
-            continue  # both types in the new data: once, not once per order
-        seen_pairs.add(key)
-        node = Term("bnode", s.value) if isinstance(s, ox.BlankNode) else Term("uri", s.value)
-        out.append(TypeClash(node, c1.value, c2.value, g.value if g is not None else None, axiom))
-    return out
-
-
 def _imports(store: pyoxigraph.Store, sources: list[Source]) -> list[tuple[Term, str]]:
     if not any(s.new for s in sources):
         return []
@@ -430,33 +155,138 @@ def _imports(store: pyoxigraph.Store, sources: list[Source]) -> list[tuple[Term,
     ]
 
 
-def own_checks(
-    store: pyoxigraph.Store, sources: list[Source], shapes_file: Path, targets: bool, seeds: Path
-) -> tuple[Any, Any, Any, Any, Any, list[TypeClash]]:
-    """The checks beyond the shapes (see the module docstring), all read-only on ``store``."""
-    new = any(s.new for s in sources)
-    terms = _term_findings(store, sources, shapes_terms(shapes_file)) if new else []
-    return (
-        terms,
-        _dangling(store, sources),
-        _duplicate_labels(store, sources) if targets else [],
-        _span_problems(store, sources, seeds),
-        _imports(store, sources),
-        _type_clashes(store, sources),
+@dataclass(frozen=True)
+class CheckContext:
+    """What every check reads: the validation store and where its graphs came from."""
+
+    store: pyoxigraph.Store
+    sources: list[Source]
+    shapes_file: Path
+    targets: bool  # files were given (not the bundle validated on its own)
+    seeds: Path
+
+
+class UnknownTerms:
+    """Classes and properties of the new files the ontology does not define, and near-misses of
+    reused vocabularies or known namespaces."""
+
+    name = "UnknownTermCheck"
+
+    def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        yield from term_issues(ctx.store, ctx.sources, shapes_terms(ctx.shapes_file))
+
+
+class DanglingLinks:
+    """Links to ``skgid:`` nodes that nothing describes."""
+
+    name = "DanglingLinkCheck"
+
+    def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        for node, hint in _dangling(ctx.store, ctx.sources):
+            yield Issue(
+                check=self.name,
+                severity=Severity.WARNING,
+                node=node,
+                message=f"{short(node.value)} is linked to but described nowhere in the graph",
+                hint=hint,
+                at_first_use=True,
+            )
+
+
+class DuplicateLabels:
+    """New nodes whose ``rdfs:label`` is already the label of an existing node."""
+
+    name = "DuplicateLabelCheck"
+
+    def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        if not ctx.targets:
+            return
+        for node, label, other, other_file in _duplicate_labels(ctx.store, ctx.sources):
+            yield Issue(
+                check=self.name,
+                severity=Severity.WARNING,
+                node=node,
+                path="rdfs:label",
+                value=Term("literal", label).n3(),
+                message=(
+                    f"the label {label!r} is already the label of {short(other)} ({other_file})"
+                ),
+                hint=f"reuse {short(other)} instead of a new IRI, or tell them apart in the label",
+            )
+
+
+class EvidenceSpans:
+    """Evidence spans whose quote is not at their offsets in the seed text."""
+
+    name = "EvidenceSpanCheck"
+
+    def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        for node, message in _span_problems(ctx.store, ctx.sources, ctx.seeds):
+            yield Issue(check=self.name, severity=Severity.VIOLATION, node=node, message=message)
+
+
+class DisjointClasses:
+    """Nodes typed with two classes the ontology declares disjoint."""
+
+    name = "DisjointClassesCheck"
+
+    def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        for clash in type_clashes(ctx.store, ctx.sources):
+            yield clash_issue(clash)
+
+
+class OwlImports:
+    """``owl:imports``, which spacekg never fetches."""
+
+    name = "ImportCheck"
+
+    def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        for subject, target in _imports(ctx.store, ctx.sources):
+            yield Issue(
+                check=self.name,
+                severity=Severity.WARNING,
+                node=subject,
+                path="owl:imports",
+                value=f"<{target}>",
+                message=(
+                    f"owl:imports <{target}> is not fetched (spacekg never reaches the network)"
+                ),
+                hint="add the imported ontology's file to the command line if you need it",
+                at_first_use=True,
+            )
+
+
+#: every check of our own, in the order they run
+CHECKS = (UnknownTerms(), DanglingLinks(), DuplicateLabels(), EvidenceSpans(), DisjointClasses(),
+          OwlImports())  # fmt: skip
+
+
+def own_checks(ctx: CheckContext) -> list[Issue]:
+    """The issues of every check beyond the shapes (see the module docstring), read-only."""
+    return [issue for check in CHECKS for issue in check.run(ctx)]
+
+
+def clash_issue(clash: TypeClash) -> Issue:
+    """A node typed with two disjoint classes: both classes, where the other type is stated
+    (``{where}`` in the message, filled in once the files are read), and the disjoint pair."""
+    here, other = short(clash.here), short(clash.other)
+    a, b = clash.axiom
+    part_a = here if a == clash.here else f"{short(a)} (a superclass of {here})"
+    part_b = other if b == clash.other else f"{short(b)} (a superclass of {other})"
+    why = f"{part_a} and {part_b} are disjoint in the ontology: no node can be both"
+    if clash.other_graph is None:
+        message = f"typed both {here} and {other} in the files validated; {why}"
+        hint = "keep one of the two types, or split the node in two IRIs"
+    else:
+        message = f"typed {here} here but {other} in {{where}}; {why}"
+        hint = f"give the {here.split(':')[-1]} its own IRI, or remove the wrong type"
+    return Issue(
+        check="DisjointClassesCheck",
+        severity=Severity.VIOLATION,
+        node=clash.node,
+        path="rdf:type",
+        value=f"<{clash.here}>",
+        message=message,
+        hint=hint,
+        where_graph=clash.other_graph,
     )
-
-
-def shapes_terms(path: Path) -> set[str]:
-    """IRIs the shapes file names (sh:path, sh:class, targets): terms spacekg uses."""
-    import pyoxigraph as ox
-
-    from spacekg.shacl.api import rdf_format
-
-    out: set[str] = set()
-    try:
-        for q in ox.parse(path=str(path), format=rdf_format(path)):
-            if isinstance(q.object, ox.NamedNode):
-                out.add(q.object.value)
-    except (SyntaxError, ValueError, OSError):
-        pass
-    return out

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.namespaces import short, split_iri
 from spacekg.shacl.model import term_to_ox
-from spacekg.terms import Term
+from spacekg.terms import Term, short, split_iri
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -342,3 +341,13 @@ class Locator:
                 return src.shown, self.line_of(src, anchor.value), short(anchor.value)
             return src.shown, 0, None
         return "", 0, None
+
+
+def select(store: pyoxigraph.Store, query: str) -> list[tuple[Any, ...]]:
+    """The rows of a SPARQL SELECT as tuples of pyoxigraph terms."""
+    return [tuple(sol[i] for i in range(len(sol))) for sol in store.query(query)]  # type: ignore[arg-type]
+
+
+def any_graph(pattern: str) -> str:
+    """A pattern matched in the default graph (new files) or any named graph (context)."""
+    return f"{{ {{ {pattern} }} UNION {{ GRAPH ?anyg {{ {pattern} }} }} }}"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from spacekg.terms import Term
 
 if TYPE_CHECKING:
-    from spacekg.validate.api import Finding, ValidationReport
+    from spacekg.validate.model import Finding, ValidationReport
 
 NOWHERE_INFERRED = "(inferred)"  # the file of a result whose focus node only an entailment made
 NOWHERE = "(no file)"  # the file of a result whose focus node no file writes

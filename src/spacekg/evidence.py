@@ -36,14 +36,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spacekg.errors import InputError
-from spacekg.project import ONTOLOGY_NS
+from spacekg.namespaces import OA, ONTOLOGY_NS
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-OA = "http://www.w3.org/ns/oa#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SHA256 = ONTOLOGY_NS + "sha256"
 HAS_EVIDENCE = ONTOLOGY_NS + "hasEvidence"
 EVIDENCE_SPAN = ONTOLOGY_NS + "EvidenceSpan"
