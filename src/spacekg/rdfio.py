@@ -242,7 +242,7 @@ def parse_file(path: Path | str, graph: Graph | None = None, fmt: str | None = N
     declared: dict[str, str] = {}
     quads = ox_quads(path, info, raw if info.key == "rdfxml" else text.encode("utf-8"), declared)
     if isinstance(graph, Dataset):
-        default = getattr(graph, "default_graph", None) or graph.default_context
+        default = graph.default_graph if hasattr(graph, "default_graph") else graph.default_context
         for q in quads:
             g = q.graph_name
             target = default if not hasattr(g, "value") else graph.graph(to_rdflib(g))
