@@ -595,7 +595,7 @@ def case_query_store(ctx: Context) -> list[CaseResult]:
         base = ctx.work / f"query-store-{sname}"
         base.mkdir(parents=True, exist_ok=True)
         store = base / "store"
-        # --store needs `spacekg load` (issue 4) to fill and read the store
+        # --store needs `spacekg load` to fill and read the store
         with_store = "--store" in qtext and help_text(ctx, "load") is not None
         how = _prepare_store(ctx, store, files, dataset(ctx, size) / "synthetic.nt")
         # spacekg's in-memory engine materialises the entailments once and caches them: build
@@ -785,3 +785,12 @@ CASES: dict[str, Callable[[Context], list[CaseResult]]] = {
     "query-store": case_query_store,
     "reason": case_reason,
 }
+
+
+def _register_against() -> None:
+    from benchmarks.regression import case_against
+
+    CASES["against"] = case_against
+
+
+_register_against()

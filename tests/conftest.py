@@ -1,8 +1,19 @@
-# --- issue 3 (CLI core): a private copy of the small CLI test bundle, and a cache per session ---
+"""Shared fixtures: the bundles tests run on, their caches, and real servers (tests/servers.py)."""
+
+import os as _os
 import shutil as _shutil
 from pathlib import Path as _Path
 
 import pytest as _pytest
+
+
+def pytest_configure(config: _pytest.Config) -> None:
+    """Slow tests are deselected by pyproject's ``-m 'not slow'``, except in CI (``CI=true``)
+    or when ``SPACEKG_SLOW=1``: there every test runs."""
+    option = config.option
+    if option.markexpr == "not slow" and (_os.environ.get("CI") or _os.environ.get("SPACEKG_SLOW")):
+        option.markexpr = ""
+
 
 CLI_BUNDLE = _Path(__file__).parent / "fixtures" / "cli" / "bundle"
 
@@ -30,5 +41,5 @@ def cli_bundle(tmp_path: _Path, monkeypatch: _pytest.MonkeyPatch) -> _Path:
     return root
 
 
-# --- issue 4 (stores): real servers and a failing proxy, from tests/servers.py ---
+# real servers and a failing proxy, started on 127.0.0.1
 from servers import oxigraph_server, proxy, virtuoso_server  # noqa: E402, F401

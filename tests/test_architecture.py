@@ -26,6 +26,7 @@ STAGES: list[set[str]] = [
     {"terms"},
     {"project"},
     {"rdfio", "rdfio_limits"},
+    {"quotes"},
     {"reasoning", "dataset", "evidence"},
     {"export"},
     {"query", "stores", "shacl"},
@@ -178,3 +179,22 @@ def test_web_framework_only_in_serve() -> None:
 def test_every_module_is_in_a_stage() -> None:
     for m in GRAPH:
         _stage(m)
+
+
+def test_the_facade_is_complete_and_cheap() -> None:
+    """Every name of ``spacekg.__all__`` resolves, and ``import spacekg`` loads no RDF library."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, spacekg\n"
+        "heavy = [m for m in ('rdflib', 'pyoxigraph', 'pyshacl', 'owlrl', 'click') "
+        "if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "missing = [n for n in spacekg.__all__ if not hasattr(spacekg, n)]\n"
+        "assert not missing, missing\n"
+        "print(len(spacekg.__all__))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 20

@@ -19,6 +19,8 @@ from benchmarks.sparql_text import header_defaults, load  # noqa: E402
 
 STATUSES = {"ok", "not-available", "failed", "timeout", "partial"}
 
+pytestmark = pytest.mark.slow  # runs the whole harness on 1k triples
+
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -196,3 +196,23 @@ def test_unknown_name_suggests_the_closest(cli_bundle: Path) -> None:
 def test_missing_query_file() -> None:
     with pytest.raises(InputError, match="no such query file"):
         get_query("does/not/exist.rq")
+
+
+def test_unknown_header_key_is_warned_with_the_closest_key(cli_bundle: Path) -> None:
+    """Regression: `#+ sumary:` was parsed and silently ignored."""
+    from click.testing import CliRunner
+
+    from spacekg.cli import main
+    from spacekg.qc import check_parse
+
+    q = from_text("#+ sumary: typo\nSELECT * WHERE { ?s ?p ?o }\n", "typo.rq")
+    assert q.header_warnings() == [
+        "<query>: unknown #+ header key 'sumary' (did you mean 'summary'?)"
+    ]
+    assert from_text("#+ summary: fine\n#+ method: GET\nASK {}\n").header_warnings() == []
+    (cli_bundle / "queries" / "typo.rq").write_text("#+ sumary: typo\nASK {}\n")
+    result = CliRunner().invoke(main, ["query", "list"])
+    assert result.exit_code == 0
+    assert "unknown #+ header key 'sumary' (did you mean 'summary'?)" in result.stderr
+    outcome = check_parse({})
+    assert outcome.ok and any("'sumary'" in d for d in outcome.details)

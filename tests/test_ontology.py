@@ -1,6 +1,6 @@
 """The ontology (ontology/spacekg.ttl) and the article data (data/*.ttl): they parse, the
 ontology is documented and stays in OWL 2 RL, the OWL RL closure with the data is consistent,
-and the data follows the modelling rules of issue 2 (source metadata, dates, attribution,
+and the data follows the modelling rules of REFERENCE.md (source metadata, dates, attribution,
 intentions)."""
 
 from __future__ import annotations

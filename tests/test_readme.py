@@ -44,6 +44,7 @@ def test_the_library_example_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "'Violation': 8" in done.stdout
     assert "exercise-space-thunder" in done.stdout
+    assert "\n8\n" in done.stdout  # findings carry a Severity
 
 
 @pytest.mark.parametrize("doc", sorted(set(re.findall(r"\]\((docs/[\w.-]+\.md)\)", README))))

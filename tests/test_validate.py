@@ -111,7 +111,6 @@ def test_new_data_breaking_an_existing_node_is_reported_there() -> None:
     assert "cannot be a place" in broken[0].message
 
 
-@pytest.mark.skipif(not shapes_path().is_file(), reason="ontology/shapes.ttl not written yet")
 @pytest.mark.parametrize(
     ("engine", "inference"),
     [("auto", "none"), ("auto", "rdfs"), ("auto", "owlrl"), ("pyshacl", "none"),
@@ -283,7 +282,6 @@ def test_inference_option_is_passed_and_reported() -> None:
     assert "inference rdfs" in out.splitlines()[-1]
 
 
-@pytest.mark.skipif(not shapes_path().is_file(), reason="ontology/shapes.ttl not written yet")
 def test_the_bundled_graph_validates_with_its_own_shapes() -> None:
     code, out, err = run("validate")
     assert code == 0, out + err
@@ -329,7 +327,6 @@ def test_a_folder_means_every_rdf_file_below_it() -> None:
 # --------------------------------------------------------------------------- review fixes
 
 
-@pytest.mark.skipif(not shapes_path().is_file(), reason="ontology/shapes.ttl not written yet")
 @pytest.mark.parametrize("engine", ["auto", "pyshacl"])
 @pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
 def test_the_bundled_graph_validates_with_inference(engine: str, inference: str) -> None:

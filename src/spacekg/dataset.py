@@ -8,7 +8,6 @@ them together, the graph the queries see.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spacekg.namespaces import INFERRED_GRAPH
@@ -17,11 +16,6 @@ from spacekg.rdfio import bind_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
-
-
-def source_paths(sources: list[GraphSource] | None = None) -> list[Path]:
-    """The files of the knowledge graph, in load order (the key of derived caches)."""
-    return [s.path for s in (sources if sources is not None else graph_sources())]
 
 
 def load_dataset(

@@ -43,9 +43,3 @@ class StoreError(SpacekgError):
     """A store or endpoint failed. Exit 4."""
 
     exit_code = EXIT_STORE
-
-
-class CheckFailed(SpacekgError):
-    """The data failed a check. Exit 1."""
-
-    exit_code = EXIT_FAILED

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 from spacekg.errors import InputError
 from spacekg.namespaces import INFERRED_GRAPH, TERM_PREFIXES, XSD_STRING
 from spacekg.project import GraphSource, graph_sources
-from spacekg.rdfio import BY_KEY
 from spacekg.rdfio import write_atomic as write_atomic  # the one atomic writer
 from spacekg.terms import escape_literal
 
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
     from rdflib import Dataset
 
 EXPORT_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "nquads", "trig", "jsonld")
-SUFFIXES = {key: BY_KEY[key].extensions[0] for key in EXPORT_FORMATS}
 
 
 @dataclass(frozen=True)

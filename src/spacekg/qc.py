@@ -94,6 +94,7 @@ def check_parse(state: dict[str, Any]) -> CheckOutcome:
     except SpacekgError as err:
         problems.append(str(err))
         stored = []
+    warnings = [w for q in stored for w in q.header_warnings()]
     for q in stored:
         queries += 1
         try:
@@ -108,6 +109,9 @@ def check_parse(state: dict[str, Any]) -> CheckOutcome:
         if error:
             problems.append(f"{q.source}: SPARQL syntax error: {error}")
     summary = f"every file parses ({_plural(files, 'RDF file')}, {_plural(queries, 'query')})"
+    if warnings and not problems:
+        summary += f", {_plural(len(warnings), 'warning')}"
+        return CheckOutcome("parse", True, summary, tuple(warnings))
     if problems:
         verb = "does" if len(problems) == 1 else "do"
         summary = f"{_plural(len(problems), 'file')} {verb} not parse"

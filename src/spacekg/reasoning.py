@@ -59,7 +59,7 @@ SCHEMA_PREDICATES = frozenset(
 class Inference:
     """What reasoning found: the inferred triples (filtered) and owlrl's inconsistency messages."""
 
-    profile: str
+    profile: Profile
     inferred: Graph
     errors: tuple[str, ...]
     closure_size: int
@@ -136,7 +136,7 @@ def same_value(lt1: object, lt2: object) -> bool:
     return bool(v1 == v2)
 
 
-def _semantics(profile: str) -> type:
+def _semantics(profile: Profile) -> type:
     """owlrl's closure class for ``profile``, with the literal value comparison fixed."""
     from owlrl import OWLRL_Semantics, RDFS_Semantics
 
@@ -149,7 +149,7 @@ def _semantics(profile: str) -> type:
     return FixedRDFSSemantics
 
 
-def reason(graph: Graph, profile: str = "owlrl") -> Inference:
+def reason(graph: Graph, profile: Profile = "owlrl") -> Inference:
     """Run the ``profile`` closure over a copy of ``graph``; ``graph`` is not changed."""
     if profile not in PROFILES:
         raise InputError(f"unknown reasoning profile {profile!r} (use one of: rdfs, owlrl)")
@@ -173,7 +173,7 @@ def reason(graph: Graph, profile: str = "owlrl") -> Inference:
     return Inference(profile, inferred, errors, len(closure))
 
 
-def infer(graph: Graph, profile: str = "owlrl") -> Graph:
+def infer(graph: Graph, profile: Profile = "owlrl") -> Graph:
     """The triples entailed by ``graph`` under ``profile`` (``rdfs`` or ``owlrl``), filtered.
 
     Only inferred triples: none of the asserted ones, no axiomatic noise (see the module doc).

@@ -28,6 +28,9 @@ def query_list_cmd(fmt: str) -> None:
     from spacekg.query.catalogue import list_queries
 
     queries = list_queries()
+    for q in queries:
+        for warning in q.header_warnings():
+            click.echo(f"spacekg: warning: {warning}", err=True)
     if fmt == "json":
         import json
 

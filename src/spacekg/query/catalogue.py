@@ -2,8 +2,10 @@
 
 A query file starts with ``#+ `` lines holding a small YAML header (``summary``,
 ``description``, ``tags``, ``defaults``, ``endpoint``, ``method``, ``pagination``,
-``enumerate`` ...; unknown keys are kept and ignored), then the SPARQL text. The header lines are
-SPARQL comments, so the whole file is sent to the engine and error lines match the file.
+``enumerate`` ...: :data:`HEADER_KEYS`; an unknown key is kept, and reported by
+:meth:`StoredQuery.header_warnings`, which `query list` and `check` print), then the SPARQL
+text. The header lines are SPARQL comments, so the whole file is sent to the engine and error
+lines match the file.
 
 Parameters follow grlc's variable names: ``?_name`` (required, a plain literal), ``?__name``
 (optional: left unbound if not given), ``?_name_iri`` (an IRI), ``?_name_integer`` /
@@ -27,6 +29,20 @@ from spacekg.query import sparqltext
 from spacekg.terms import escape_literal
 
 _KNOWN_KINDS = ("iri", "integer", "number", "literal")
+#: the header keys grlc defines (its "decorators"); spacekg reads summary, description, tags,
+#: defaults and enumerate, and keeps the others for grlc
+HEADER_KEYS = (
+    "summary",
+    "description",
+    "tags",
+    "defaults",
+    "enumerate",
+    "endpoint",
+    "endpoint_in_url",
+    "method",
+    "pagination",
+    "transform",
+)
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
 _PNAME = re.compile(r"^([A-Za-z][A-Za-z0-9_\-.]*)?:([A-Za-z0-9_\-.:%]*)$")
@@ -94,6 +110,17 @@ class StoredQuery:
     def source(self) -> str:
         """How to name the query in messages: its file, else ``<query>``."""
         return str(self.path) if self.path else "<query>"
+
+    def header_warnings(self) -> list[str]:
+        """One line per header key grlc does not define (a typo such as ``sumary``)."""
+        out = []
+        for key in self.header:
+            if key in HEADER_KEYS:
+                continue
+            close = difflib.get_close_matches(key, HEADER_KEYS, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(HEADER_KEYS)}"
+            out.append(f"{self.source}: unknown #+ header key {key!r} ({hint})")
+        return out
 
 
 # --- the header: a small, safe subset of YAML ------------------------------------------------

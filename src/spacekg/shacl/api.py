@@ -30,7 +30,7 @@ Errors are :class:`spacekg.errors.InputError` naming ``file:line:col``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from spacekg.errors import InputError
@@ -272,8 +272,3 @@ def _turtle_term(t: Term) -> str:
     if t.kind == "literal" and t.datatype and t.datatype != XSD_STRING and not t.lang:
         return Term("literal", t.value).n3() + f"^^<{t.datatype}>"
     return t.n3()
-
-
-def iter_results(report: ShaclReport) -> Iterator[ShaclResult]:
-    """The results in the stable report order."""
-    return iter(sorted(report.results, key=_sort_key))

@@ -20,10 +20,8 @@ Loading a graph (:func:`load_endpoint`), for each :class:`~spacekg.stores.base.L
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
-import netrc
 import os
 import time
 import urllib.error
@@ -31,12 +29,11 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
 from spacekg.errors import InputError, StoreError
-from spacekg.namespaces import RDF_LANGSTRING, XSD_STRING
 from spacekg.stores.base import (
     DEFAULT_GRAPH,
     STAGING_NS,
@@ -46,157 +43,22 @@ from spacekg.stores.base import (
     Progress,
     check_count,
 )
-from spacekg.terms import QueryResult, Term
+from spacekg.stores.results import ACCEPT, parse_results
+from spacekg.stores.servers import (  # noqa: F401 - re-exported
+    PASSWORD_ENV,
+    SERVER_ENV,
+    TIMEOUT_ENV,
+    USER_ENV,
+    Endpoint,
+    Server,
+    endpoint,
+)
+from spacekg.terms import QueryResult
 
-USER_ENV = "SPACEKG_USER"
-PASSWORD_ENV = "SPACEKG_PASSWORD"
-TIMEOUT_ENV = "SPACEKG_TIMEOUT"
-SERVER_ENV = "SPACEKG_SERVER"  # the server preset for `spacekg query run --endpoint`
 #: triples per SPARQL ``INSERT DATA`` request in the Update fallback
 CHUNK_TRIPLES = 10_000
 #: files above this go to Oxigraph through its bulk loader when the target graph is empty
 SERVER_BULK_BYTES = 8 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Server:
-    """Where a server keeps its protocol endpoints, relative to the ``--endpoint`` base URL."""
-
-    name: str
-    gsp_path: str | None  # None: no Graph Store Protocol, use SPARQL Update
-    query_path: str
-    update_path: str
-    graph_param: str = "graph"
-    query_params: tuple[tuple[str, str], ...] = ()  # e.g. Oxigraph's union default graph
-    bulk_param: str | None = None  # Oxigraph's non-transactional bulk load switch
-    atomic_put: bool = True  # a GSP PUT replaces the graph in one transaction
-    digest_auth: bool = False  # never send Basic credentials unasked
-    max_chunk: int | None = None  # INSERT DATA size limit (Virtuoso compiles updates to SQL)
-
-
-SERVERS: dict[str, Server] = {
-    # oxigraph serve: http://host:7878
-    "oxigraph": Server(
-        "oxigraph",
-        "/store",
-        "/query",
-        "/update",
-        query_params=(("union-default-graph", ""),),
-        bulk_param="no_transaction",
-    ),
-    # Fuseki: the dataset URL, http://host:3030/ds
-    "fuseki": Server("fuseki", "/data", "/query", "/update"),
-    # GraphDB: the repository URL, http://host:7200/repositories/ID
-    "graphdb": Server("graphdb", "/rdf-graphs/service", "", "/statements"),
-    # Virtuoso: http://host:8890 (write endpoints need an account with SPARQL_UPDATE)
-    "virtuoso": Server(
-        "virtuoso",
-        "/sparql-graph-crud-auth",
-        "/sparql",
-        "/sparql-auth",
-        graph_param="graph-uri",
-        atomic_put=False,
-        digest_auth=True,
-        max_chunk=1000,
-    ),
-    # Amazon Neptune: https://cluster:8182 (no Graph Store Protocol)
-    "neptune": Server("neptune", None, "/sparql", "/sparql", atomic_put=False),
-}
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """A server: base URL, layout, and where its credentials come from (never the values)."""
-
-    base: str
-    server: Server
-    timeout: float = 600.0
-    auth_source: str = ""  # "env", "netrc" or "" (no credentials)
-    _user: str | None = field(default=None, repr=False)
-    _password: str | None = field(default=None, repr=False)
-
-    def url(self, path: str, params: dict[str, str] | None = None) -> str:
-        query = ""
-        if params:
-            query = "?" + "&".join(
-                urllib.parse.quote(k, safe="") + ("=" + urllib.parse.quote(v, safe="") if v else "")
-                for k, v in params.items()
-            )
-        return self.base + path + query
-
-    def scrub(self, text: str) -> str:
-        """``text`` without the password (or its Basic-auth encoding) in it."""
-        if self._password:
-            text = text.replace(self._password, "***")
-            if self._user is not None:
-                token = base64.b64encode(f"{self._user}:{self._password}".encode()).decode()
-                text = text.replace(token, "***")
-        return text
-
-
-def endpoint(
-    url: str,
-    *,
-    server: str = "oxigraph",
-    gsp_path: str | None = None,
-    protocol: str = "auto",
-    timeout: float | None = None,
-) -> Endpoint:
-    """Check ``url`` and build an :class:`Endpoint` with credentials from env or ``~/.netrc``.
-
-    ``protocol``: ``gsp`` (Graph Store Protocol), ``update`` (SPARQL Update only) or ``auto``
-    (the server preset decides).
-    """
-    if server not in SERVERS:
-        raise InputError(f"unknown server {server!r} (use one of: {', '.join(SERVERS)})")
-    try:
-        parts = urllib.parse.urlsplit(url)
-        _ = parts.port  # a port that is not a number raises here
-    except ValueError as err:
-        raise InputError(f"--endpoint {url!r} is not a valid URL: {err}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError("--endpoint must be an http(s) URL such as http://127.0.0.1:7878")
-    if parts.username is not None or parts.password is not None:
-        raise InputError(
-            f"--endpoint must not hold credentials; set {USER_ENV} and {PASSWORD_ENV} "
-            "or use ~/.netrc"
-        )
-    if parts.query or parts.fragment:
-        raise InputError("--endpoint is the server's base URL, without ?query or #fragment")
-    layout = SERVERS[server]
-    if gsp_path is not None:
-        layout = replace(layout, gsp_path="/" + gsp_path.lstrip("/"))
-    if protocol == "update":
-        layout = replace(layout, gsp_path=None)
-    elif protocol == "gsp" and layout.gsp_path is None:
-        raise InputError(f"server {server} has no Graph Store Protocol; use --protocol update")
-    elif protocol not in ("auto", "gsp", "update"):
-        raise InputError(f"unknown protocol {protocol!r} (use auto, gsp or update)")
-    if timeout is None:
-        from spacekg.query.limits import timeout_from_env
-
-        timeout = timeout_from_env()
-    from spacekg.netguard import permit
-
-    permit(url)  # the user named this server: the network rule lets the command reach it
-    user, password, source = _credentials(parts.hostname)
-    base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
-    return Endpoint(base, layout, timeout, source, user, password)
-
-
-def _credentials(host: str) -> tuple[str | None, str | None, str]:
-    user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
-    if user is not None or password is not None:
-        return user or "", password or "", "env"
-    path = Path(os.environ.get("NETRC", Path.home() / ".netrc"))
-    if path.is_file():
-        try:
-            entry = netrc.netrc(str(path)).authenticators(host)
-        except (netrc.NetrcParseError, OSError) as err:
-            raise InputError(f"{path}: cannot read: {getattr(err, 'msg', err)}") from None
-        if entry:
-            return entry[0], entry[2] or "", "netrc"
-    return None, None, ""
 
 
 # --- HTTP ----------------------------------------------------------------------------------------
@@ -549,67 +411,6 @@ def load_endpoint(
 
 
 # --- querying ------------------------------------------------------------------------------------
-
-
-ACCEPT = (
-    "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
-    "text/plain;q=0.5"
-)
-
-
-def _json_term(obj: dict[str, str]) -> Term:
-    kind = obj.get("type", "")
-    if kind == "typed-literal":
-        kind = "literal"
-    if kind == "uri":
-        return Term("uri", obj["value"])
-    if kind == "bnode":
-        return Term("bnode", obj["value"])
-    if kind != "literal":
-        raise StoreError(f"the server sent an RDF term of unknown type {kind!r}")
-    lang = obj.get("xml:lang")
-    datatype = obj.get("datatype")
-    if lang or datatype in (XSD_STRING, RDF_LANGSTRING):
-        datatype = None
-    return Term("literal", obj["value"], datatype, lang)
-
-
-def parse_results(ctype: str, data: bytes) -> QueryResult:
-    """A server's answer (SPARQL JSON results, or an RDF graph) as a QueryResult."""
-    media = ctype.split(";", 1)[0].strip().lower()
-    if media in ("application/sparql-results+json", "application/json"):
-        try:
-            doc = json.loads(data)
-        except ValueError:
-            raise StoreError("the server's answer is not valid JSON") from None
-        if "boolean" in doc:
-            return QueryResult("ask", boolean=bool(doc["boolean"]))
-        names = tuple(doc["head"]["vars"])
-        rows = tuple(
-            tuple(_json_term(b[v]) if v in b else None for v in names)
-            for b in doc["results"]["bindings"]
-        )
-        return QueryResult("select", variables=names, rows=rows)
-    import pyoxigraph as ox
-
-    from spacekg.query.engine import _ox_term
-
-    formats = {
-        "application/n-triples": ox.RdfFormat.N_TRIPLES,
-        "text/plain": ox.RdfFormat.N_TRIPLES,
-        "text/turtle": ox.RdfFormat.TURTLE,
-        "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    }
-    if media not in formats:
-        raise StoreError(f"the server answered with {media or 'no content type'}, not results")
-    try:
-        triples = tuple(
-            (_ox_term(q.subject), _ox_term(q.predicate), _ox_term(q.object))
-            for q in ox.parse(data, formats[media])
-        )
-    except SyntaxError as err:
-        raise StoreError(f"the server's graph answer does not parse: {err}") from None
-    return QueryResult("graph", triples=triples)  # type: ignore[arg-type]
 
 
 class EndpointStore:

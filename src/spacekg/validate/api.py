@@ -244,7 +244,7 @@ def _shacl_finding(r: ShaclResult, locator: Locator, dangling: dict[str, str | N
     return Finding(
         file=file,
         line=line,
-        severity=r.severity,
+        severity=Severity(r.severity),
         focus=f"[] (a blank node of {anchor})" if anchor else show_term(r.focus) or "",
         path=shorten_path(r.path),
         message=_shacl_message(r),

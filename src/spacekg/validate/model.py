@@ -36,7 +36,7 @@ class Finding:
 
     file: str  # as given on the command line, or relative to the bundle root; "" if unknown
     line: int  # 1-based; 0 = not found in the file
-    severity: str  # a Severity
+    severity: Severity
     focus: str  # display form: skgid:x, <iri>, [] …
     path: str | None = None  # display form of the property path, None for node-level results
     message: str
