@@ -12,28 +12,33 @@ from __future__ import annotations
 
 import base64
 import re
-import urllib.parse
 
 MASK = "***"
 MIN_INSIDE_WORDS = 8
 
 
-def _variants(user: str | None, password: str) -> set[str]:
-    forms = {password, urllib.parse.quote(password, safe=""), urllib.parse.quote_plus(password)}
-    forms |= {f.lower() for f in forms if "%" in f}
+def _char(c: str) -> str:
+    """A password character as typed or percent-encoded (any hex case; ``+`` for a space)."""
+    encoded = "".join(f"%{b:02X}" for b in c.encode("utf-8"))
+    options = [re.escape(c), re.escape(encoded)] + (["\\+"] if c == " " else [])
+    return "(?:" + "|".join(options) + ")"
+
+
+def _patterns(user: str | None, password: str) -> list[str]:
+    """The password as typed or URL-encoded (any mix), and the base64 tokens."""
+    patterns = ["".join(_char(c) for c in password)]
     for raw in ([f"{user}:{password}"] if user is not None else []) + [password]:
         token = base64.b64encode(raw.encode()).decode()
-        forms |= {token, token.rstrip("=")}
-    return {f for f in forms if f}
+        patterns.append(re.escape(token.rstrip("=")) + "=*")
+    return patterns
 
 
 def scrub(text: str, user: str | None, password: str | None) -> str:
     """``text`` with every form of ``password`` replaced by ``***``."""
     if not password:
         return text
-    for form in sorted(_variants(user, password), key=len, reverse=True):
-        pattern = re.escape(form)
-        if len(form) < MIN_INSIDE_WORDS:
+    for i, pattern in enumerate(_patterns(user, password)):
+        if i == 0 and len(password) < MIN_INSIDE_WORDS:
             pattern = rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])"
         text = re.sub(pattern, MASK, text, flags=re.IGNORECASE)
     return text
