@@ -49,6 +49,11 @@ import click
     show_default=True,
     help="How an endpoint graph is replaced: one PUT, or staging graph + MOVE.",
 )
+@click.option(
+    "--status",
+    is_flag=True,
+    help="Report the store's graphs and any staging graph an interrupted replace left.",
+)
 def load_cmd(
     files: tuple[str, ...],
     store: str | None,
@@ -61,6 +66,7 @@ def load_cmd(
     gsp_path: str | None,
     protocol: str,
     swap: str,
+    status: bool,
 ) -> None:
     """Load the bundled graph (or FILES) into a store, one named graph per source file.
 
@@ -70,6 +76,9 @@ def load_cmd(
 
     if (store is None) == (endpoint is None):
         raise click.UsageError("give --store DIR or --endpoint URL (one of them)")
+    if status:
+        _status(store, endpoint)
+        return
     bar: Any = None
     progress = None
     if sys.stderr.isatty():
@@ -113,3 +122,20 @@ def load_cmd(
         f"{report.target} in {report.seconds:.1f} s",
         err=True,
     )
+
+
+def _status(store: str | None, endpoint: str | None) -> None:
+    from spacekg.cli.options import write_output
+    from spacekg.stores.embedded import store_status
+
+    if store is None:
+        raise click.UsageError("--status reads an embedded store: give --store DIR")
+    counts, orphans = store_status(store)
+    lines = [f"{f'<{g}>' if g else 'default graph'}\t{n} triples\n" for g, n in counts.items()]
+    write_output("".join(lines), None)
+    for iri, n in orphans.items():
+        click.echo(
+            f"spacekg: warning: staging graph <{iri}> ({n} triples) was left by an interrupted "
+            "replace; queries do not see it and the next load removes it",
+            err=True,
+        )

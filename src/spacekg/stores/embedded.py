@@ -191,7 +191,10 @@ def load_store(
             return None
         return lambda d, _t: progress(done_before + d, total)
 
+    from spacekg.stores.staging import drop_orphans
+
     store = open_store(path, create=True)
+    drop_orphans(store)  # left by an interrupted replace: never part of the graph
     results = []
     failure: SpacekgError | None = None
     try:
@@ -232,9 +235,14 @@ class EmbeddedStore:
 
     def execute(self, sparql: str) -> QueryResult:
         from spacekg.query.engine import _ox_result
+        from spacekg.stores.staging import visible_graphs
 
         try:
-            return _ox_result(self.store.query(sparql, use_default_graph_as_union=True))
+            visible = visible_graphs(self.store)
+            if visible is None:
+                return _ox_result(self.store.query(sparql, use_default_graph_as_union=True))
+            named = [g for g in visible if hasattr(g, "value")]
+            return _ox_result(self.store.query(sparql, default_graph=visible, named_graphs=named))
         except SyntaxError:
             raise
         except OSError as err:
@@ -244,7 +252,14 @@ class EmbeddedStore:
 def graph_counts(path: Path | str) -> dict[str, int]:
     """Triples per graph of the store at ``path`` (the default graph under ``""``)."""
     store = EmbeddedStore(path).store
-    counts = {DEFAULT_GRAPH: _count(store, DEFAULT_GRAPH)}
+    counts = {DEFAULT_GRAPH: _count(store, DEFAULT_GRAPH)}  # staging graphs included, by name
     for node in store.named_graphs():
         counts[node.value] = _count(store, node.value)
     return counts
+
+
+def store_status(path: Path | str) -> tuple[dict[str, int], dict[str, int]]:
+    """(triples per graph, triples per staging graph left by an interrupted replace)."""
+    counts = graph_counts(path)
+    staged = {g: n for g, n in counts.items() if g.startswith(STAGING_NS)}
+    return {g: n for g, n in counts.items() if g not in staged}, staged
