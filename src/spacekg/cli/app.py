@@ -26,9 +26,12 @@ class SpacekgGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from spacekg.cli.interrupt import install_watchdog
         from spacekg.netguard import armed
+        from spacekg.rdfio_limits import quiet_rdflib
 
         install_watchdog()
         try:
+            _refuse_undecodable_args()
+            quiet_rdflib()  # an ill-typed literal is accepted without rdflib's logged traceback
             with armed():  # the network rule: nothing fetched unless asked
                 return super().invoke(ctx)
         except SpacekgError as err:
@@ -53,6 +56,16 @@ class SpacekgGroup(click.Group):
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
+
+
+def _refuse_undecodable_args() -> None:
+    """Arguments that are not UTF-8 (Python keeps the bytes as surrogates): bad input, exit 3."""
+    from spacekg.errors import InputError
+
+    for arg in sys.argv[1:]:
+        if any("\udc80" <= c <= "\udcff" for c in arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise InputError(f"the argument {shown!r} is not valid UTF-8 (rename the file)")
 
 
 @click.group(cls=SpacekgGroup, context_settings={"help_option_names": ["-h", "--help"]})

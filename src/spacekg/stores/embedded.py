@@ -81,7 +81,7 @@ def open_store(path: Path | str, *, create: bool) -> pyoxigraph.Store:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         return ox.Store(str(path))
-    except OSError as err:
+    except (OSError, RuntimeError, ValueError) as err:  # RocksDB reports corruption as RuntimeError
         raise StoreError(
             f"{path}: cannot open the store: {err} (is another process using it?)"
         ) from None
@@ -230,7 +230,11 @@ class EmbeddedStore:
             )
         try:
             self.store = ox.Store.read_only(str(self.path))
-        except OSError as err:
+        except (
+            OSError,
+            RuntimeError,
+            ValueError,
+        ) as err:  # RocksDB reports corruption as RuntimeError
             raise StoreError(f"{self.path}: cannot open the store: {err}") from None
 
     def execute(self, sparql: str) -> QueryResult:
