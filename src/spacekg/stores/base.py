@@ -149,8 +149,16 @@ def scan(
             if not bnodes and (isinstance(quad.subject, blank) or isinstance(quad.object, blank)):
                 bnodes = True
     except SyntaxError as err:
-        message = str(err.args[0]) if err.args else str(err)
-        raise InputError(f"{label}: RDF syntax error: {message} (fix the file)") from None
+        from spacekg.rdfio import syntax_error
+
+        raise syntax_error(label, TRIPLE_FORMATS[fmt], err) from None
+    except MemoryError:
+        from spacekg.rdfio import MAX_TOKEN_BYTES
+
+        raise InputError(
+            f"{label}: a literal or IRI is over {MAX_TOKEN_BYTES} bytes, the parser's limit "
+            "(shorten it or keep it outside the graph)"
+        ) from None
     except OSError as err:
         raise InputError(f"{label}: cannot read: {err.strerror or err} (check the path)") from None
     return count, (len(seen) if distinct else None), bnodes
@@ -189,6 +197,18 @@ def check_count(item: LoadItem, stored: int, before: int, where: str) -> None:
         )
 
 
+def _check_input(path: Path, form: str) -> None:
+    """The one file check and the BOM verdict; RDF/XML entities and DTDs refused
+    (:mod:`spacekg.rdfio`)."""
+    from spacekg.rdfio import check_file, read_file, refuse_bom, refuse_external_entities
+
+    check_file(path)
+    with open(path, "rb") as handle:
+        refuse_bom(path, handle.read(3))
+    if form == "rdfxml":
+        refuse_external_entities(path, read_file(path))
+
+
 def file_items(
     paths: Iterable[Path | str],
     *,
@@ -209,9 +229,8 @@ def file_items(
         _check_iri(graph)
     for raw in paths:
         path = Path(raw)
-        if not path.is_file():
-            raise InputError(f"{path}: no such file (check the path)")
         form = guess_format(path, fmt)
+        _check_input(path, form)
         if parse or form != "ntriples":
             triples, distinct, bnodes = scan(path, form, str(path))
         else:
