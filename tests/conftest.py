@@ -24,6 +24,20 @@ def spacekg_cache_dir(tmp_path_factory: _pytest.TempPathFactory) -> _Path:
     return tmp_path_factory.mktemp("spacekg-cache")
 
 
+@_pytest.fixture(autouse=True)
+def _private_home_and_cache(
+    monkeypatch: _pytest.MonkeyPatch,
+    tmp_path_factory: _pytest.TempPathFactory,
+    spacekg_cache_dir: _Path,
+) -> None:
+    """No test reads or writes the user's real cache or home: both point into the session's tmp."""
+    home = tmp_path_factory.getbasetemp() / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("SPACEKG_CACHE_DIR", str(spacekg_cache_dir / "default"))
+
+
 @_pytest.fixture
 def real_bundle(monkeypatch: _pytest.MonkeyPatch, spacekg_cache_dir: _Path) -> None:
     """The repository's bundled graph, with the cache in a temporary folder."""

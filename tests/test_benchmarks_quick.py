@@ -206,6 +206,7 @@ def test_quick_run_writes_well_formed_results(tmp_path: Path) -> None:
         "load-endpoint",
         "query-store",
         "reason",
+        "against",
     }
     for case in data["cases"]:
         assert case["status"] in STATUSES, case

@@ -232,22 +232,21 @@ def test_excerpt_several_occurrences_need_a_choice(root: Path) -> None:
 
 # --------------------------------------------------------------------------- documented workflow
 
-DOC = Path(__file__).parents[1] / "docs" / "curating.md"
 EXAMPLE_TTL = EXAMPLE.with_suffix(".ttl")
 
 
-def test_the_documented_walkthrough(root: Path, tmp_path: Path) -> None:
-    """docs/curating.md, step by step, on the example source, in a copy of the bundle."""
+def test_the_example_note_step_by_step(root: Path, tmp_path: Path) -> None:
+    """The curator's steps on the example note, in a copy of the bundle (docs/curating.md is
+    run as written by tests/test_walkthrough.py)."""
     before = tmp_path / "data-before"
     shutil.copytree(root / "data", before)
-    doc = DOC.read_text()
     # 1. source add
     code, out, err = run(
         "source", "add", str(EXAMPLE), "--url", "https://example.org/news/lunar-data-sharing",
         "--author", "Ada Example", "--publisher", "Example Wire", "--root", str(root),
     )  # fmt: skip
     assert code == 0, err
-    assert out.strip() in doc  # the source node line, sha256 included
+    assert out.startswith("source node: <https://w3id.org/spacekg/id/source-example-note>")
     # 2. excerpt: every span of the curator's file is exactly what `spacekg excerpt` prints
     fixture_text = EXAMPLE_TTL.read_text()
     g = Graph().parse(EXAMPLE_TTL, format="turtle")
@@ -263,26 +262,22 @@ def test_the_documented_walkthrough(root: Path, tmp_path: Path) -> None:
         body = out.split("\n\n", 1)[1]
         assert body in fixture_text, body
         assert f"skgid:{span[len(ID_NS) :]} a" in body
-    code, out, _ = run("excerpt", "example-note.txt", "Republic of Nowhere", "--root", str(root))
-    assert out in doc
     for quote in ("the agreement", "a lunar data sharing agreement"):
         code, _, err = run("excerpt", "skgid:source-example-note", quote, "--root", str(root))
         assert code == 3
-        assert err.split("seeds/", 1)[1] in doc  # the same message as documented
+        assert err.count("\n") == 1 and "seeds/example-note.txt: quote " in err
     # 3.-4. the curator's Turtle validates in context (warnings only)
     shutil.copy(EXAMPLE_TTL, root / "data" / "example-note.ttl")
     code, out, err = run("validate", str(root / "data" / "example-note.ttl"), "--root", str(root))
     assert code == 0, out + err
-    for line in out.splitlines():
-        assert line.split(": ", 1)[1] in doc  # the documented result lines, after the file name
+    assert out.splitlines()[-1].startswith("conforms, with 2 warnings in 1 file ")
     # the documented draft with two typos fails with the documented messages
     draft = fixture_text.replace("skg:hasParty skgid:republic", "skg:hasParti skgid:republic")
     draft = draft.replace("sem:hasPlace skgid:geneva", "sem:hasPlace skgid:genva")
     (root / "data" / "example-note.ttl").write_text(draft)
     code, out, _ = run("validate", str(root / "data" / "example-note.ttl"), "--root", str(root))
     assert code == 1
-    for line in out.splitlines():
-        assert line.split(": ", 1)[1] in doc, line
+    assert "unknown property skg:hasParti" in out and "did you mean skgid:geneva?" in out
     shutil.copy(EXAMPLE_TTL, root / "data" / "example-note.ttl")
     # the whole graph, new source included, still has no violation
     code, out, err = run("validate", "--root", str(root))
@@ -294,7 +289,6 @@ def test_the_documented_walkthrough(root: Path, tmp_path: Path) -> None:
     added.parse(root / "data" / "source-example-note.ttl", format="turtle")
     assert "# removed: 0 triple(s)" in out
     assert f"# added: {len(added)} triple(s)" in out
-    assert f"# added: {len(added)} triple(s)" in doc
 
 
 def test_source_add_refuses_a_text_already_in_the_graph(root: Path, tmp_path: Path) -> None:

@@ -38,7 +38,14 @@ def test_facts_carry_the_article_words(cli_bundle: Path) -> None:
     assert seed[w.start : w.end] == w.exact  # the offsets point at the words
     predicates = {f.predicate.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for f in d.outgoing}
     assert {"hasParticipant", "hasPlace", "happenedBefore", "label"} <= predicates
-    assert all(f.words == d.words for f in d.outgoing)
+    content = [f for f in d.outgoing if f.support in ("stated", "read")]
+    assert len(content) == 4  # the reified triples, each with the words of its reification
+    assert all(f.words == d.words for f in content)
+    read = [f for f in content if f.support == "read"]
+    assert [f.object.value for f in read] == [ID + "united-states"]
+    assert read[0].reason == "The participants are read from the place of the summit."
+    # labels and entailed triples have no words of their own
+    assert all(f.words == () for f in d.outgoing if f not in content)
     inferred = [f for f in d.outgoing if f.inferred]
     assert {f.predicate.value for f in inferred} == {
         "http://semanticweb.cs.vu.nl/2009/11/sem/hasActor"
@@ -53,6 +60,42 @@ def test_incoming_facts_use_the_other_nodes_words(cli_bundle: Path) -> None:
     assert [f.subject.value for f in participants] == [ID + "quad-summit-tokyo"]
     assert [w.exact for w in participants[0].words] == [SEED_QUOTE]
     assert d.words == ()  # the fixture gives Japan no span of its own
+
+
+def test_identifiers_carry_no_article_words(cli_bundle: Path) -> None:
+    d = describe("skgid:united-states")
+    (match,) = [f for f in d.outgoing if f.predicate.value.endswith("#exactMatch")]
+    assert match.support == "identifier" and match.words == () and match.citations == ()
+    assert "skos:exactMatch wd:Q30  (identifier)\n" in render_text(d)
+
+
+def test_public_record_facts_show_their_citation_not_article_words(cli_bundle: Path) -> None:
+    data = cli_bundle / "data" / "public-record.ttl"
+    data.write_text(
+        "@prefix skg: <https://w3id.org/spacekg/ontology#> .\n"
+        "@prefix skgid: <https://w3id.org/spacekg/id/> .\n"
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix org: <http://www.w3.org/ns/org#> .\n"
+        "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+        "@prefix schema: <http://schema.org/> .\n"
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        'skgid:alliance a skg:Alliance ; rdfs:label "alliance"@en ; org:hasMember skgid:japan .\n'
+        'skgid:cite a skg:Citation ; rdfs:label "a page"@en ;\n'
+        "    schema:url <https://example.org/p> ;\n"
+        '    dcterms:publisher "Example"@en .\n'
+        "skgid:st-member a rdf:Statement , skg:RecordFact ; rdf:subject skgid:alliance ;\n"
+        "    rdf:predicate org:hasMember ; rdf:object skgid:japan ;\n"
+        "    prov:wasDerivedFrom skgid:cite .\n"
+    )
+    d = describe("skgid:japan")
+    (member,) = [f for f in d.incoming if f.predicate.value.endswith("#hasMember")]
+    assert member.support == "public record" and member.words == ()
+    assert [(c.url, c.publisher) for c in member.citations] == [
+        ("https://example.org/p", "Example")
+    ]
+    assert "cited: <https://example.org/p> (Example)" in render_text(d)
+    assert not any(f.subject.value == ID + "st-member" for f in d.incoming)  # reification hidden
 
 
 def test_ambiguous_label_lists_candidates(cli_bundle: Path) -> None:

@@ -209,3 +209,48 @@ def test_ask_is_an_ask_query() -> None:
         render(QueryResult("ask", boolean=True), "turtle")
     with pytest.raises(InputError, match=r"^a SELECT query gives no triples"):
         render(TRICKY, "ntriples")
+
+
+# --------------------------------------------------------------------------- fitted tables
+
+WIDE = QueryResult(
+    "select",
+    ("event", "eventLabel", "kind", "actor", "actorLabel"),
+    tuple(
+        (
+            Term("uri", ID + f"a-rather-long-event-name-number-{i}"),
+            Term("literal", f"a long event label that goes on and on, number {i}"),
+            Term("literal", "exercise"),
+            Term("uri", ID + f"some-actor-with-a-long-name-{i}"),
+            Term("literal", f"Actor {i}"),
+        )
+        for i in range(3)
+    ),
+)
+
+
+def test_a_fitted_table_puts_labels_first_and_drops_labelled_iri_columns() -> None:
+    plain = table(WIDE)
+    assert max(map(len, plain.splitlines())) > 110  # too wide for 110 columns as it is
+    fitted = table(WIDE, width=110)
+    lines = fitted.splitlines()
+    assert lines[0].split() == ["eventLabel", "kind", "actorLabel", "actor"]
+    assert all(len(line) <= 110 for line in lines[:-1])
+    assert "skgid:some-actor-with-a-long-name-0" in lines[2]  # kept: it fits
+    assert lines[-1] == "(3 rows; IRI column event hidden: --wide shows all)"
+
+
+def test_a_narrow_terminal_clips_the_widest_cells_evenly() -> None:
+    fitted = table(WIDE, width=60).splitlines()
+    assert all(len(line) <= 60 for line in fitted[:-1]), fitted
+    assert fitted[0].split() == ["eventLabel", "kind", "actorLabel"]
+    assert "…" in fitted[2]
+    assert fitted[-1] == (
+        "(3 rows; IRI columns event, actor hidden and long cells clipped: --wide shows all)"
+    )
+
+
+def test_without_a_width_the_table_keeps_every_column_in_query_order() -> None:
+    assert table(WIDE).splitlines()[0].split() == list(WIDE.variables)
+    assert render(WIDE, "table") == table(WIDE)
+    assert table(TRICKY, width=1000) == table(TRICKY)  # fits: nothing dropped or moved

@@ -34,7 +34,7 @@ from spacekg.terms import QueryResult, Term
 
 QUERIES = query_names()
 SKG = ID_NS
-CQ_COUNT = 12
+CQ_COUNT = 14
 
 
 @pytest.fixture(scope="module")

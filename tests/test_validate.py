@@ -209,7 +209,8 @@ def test_text_format_one_line_per_result_then_summary() -> None:
         assert m.group("file") == str(fixture)
     c = report.counts()
     assert lines[-1].startswith(
-        f"does not conform: {c['Violation']} violation(s), {c['Warning']} warning(s)"
+        f"does not conform: {c['Violation']} violations, {c['Warning']} warnings, "
+        f"{c['Info']} info in 1 file "
     )
 
 
@@ -285,7 +286,7 @@ def test_inference_option_is_passed_and_reported() -> None:
 def test_the_bundled_graph_validates_with_its_own_shapes() -> None:
     code, out, err = run("validate")
     assert code == 0, out + err
-    assert out.splitlines()[-1].startswith(("conforms", "does not conform: 0 violation"))
+    assert out.splitlines()[-1].startswith("conforms")
 
 
 def test_several_files_each_result_in_its_own_file(tmp_path: Path) -> None:
@@ -336,7 +337,7 @@ def test_the_bundled_graph_validates_with_inference(engine: str, inference: str)
     assert code == 0, out + err
     assert "owl:Thing" not in out and "owl:Nothing" not in out
     assert not [t for t in out.splitlines() if t.startswith("?")]
-    assert out.splitlines()[-1].startswith(("conforms", "does not conform: 0 violation"))
+    assert out.splitlines()[-1].startswith("conforms")
     assert f"inference {inference}" in out.splitlines()[-1]
 
 

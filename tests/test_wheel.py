@@ -93,7 +93,7 @@ def test_wheel_holds_the_bundle(wheel: Path) -> None:
     assert expected
     missing = [e for e in expected if f"spacekg/_bundle/{e}" not in names]
     assert missing == []
-    assert "spacekg/cli.py" in names and "spacekg/py.typed" in names
+    assert "spacekg/cli/__init__.py" in names and "spacekg/py.typed" in names
     metadata = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "spacekg = spacekg.cli:main" in zipfile.ZipFile(wheel).read(metadata).decode()
 

@@ -6,17 +6,14 @@ The library's front door: what each command does, as a function with a typed res
 >>> result = spacekg.run_query("events")  # a stored query over the bundled graph
 >>> print(spacekg.render(result, "csv"))  # doctest: +SKIP
 
-Names are imported on first use, so ``import spacekg`` stays cheap (no RDF library loaded).
+Names are imported on first use, so ``import spacekg`` stays cheap (no RDF library loaded);
+``__version__`` comes from the package metadata.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
-
-from spacekg.project import package_version
-
-__version__ = package_version()
 
 #: public name -> the module that defines it
 _EXPORTS: dict[str, str] = {
@@ -77,6 +74,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # from the package metadata, read on first use (importlib.metadata
+        from spacekg.project import package_version  # costs ~50 ms to import)
+
+        return package_version()
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'spacekg' has no attribute {name!r}")

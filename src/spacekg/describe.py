@@ -4,11 +4,13 @@ TERM is a prefixed name (``skgid:japan``), an IRI (``<...>`` or bare), or a labe
 ``rdfs:label``/``skos:prefLabel``/``skos:altLabel``, case-insensitive). A label shared by several
 nodes is refused with the list of candidates (exit 3).
 
-The answer holds the node's own evidence (the ``oa:exact`` words of the spans it links with
-``skg:hasEvidence``), its outgoing and incoming facts (entailed ones marked), each fact with the
-words that support it (the subject's spans; those mentioning the other end first), and the
-reported statements and authors' claims about it. It runs on the cached materialised graph, so
-it needs no rdflib.
+The answer holds the node's mentions (the ``oa:exact`` words of the spans it links with
+``skg:hasEvidence``), its outgoing and incoming facts (entailed ones marked), and the reported
+statements and authors' claims about it. Each fact carries its own evidence, from the
+``rdf:Statement`` that reifies it: the spans that support it and whether they state it or it is
+read from them (with the reason), or, for a public-record fact, its citations. Identifiers
+(``skos:exactMatch``), labels and entailed facts carry no article words. It runs on the cached
+materialised graph, so it needs no rdflib.
 """
 
 from __future__ import annotations
@@ -24,9 +26,12 @@ from spacekg.namespaces import ONTOLOGY_NS as SKG
 from spacekg.terms import Term
 
 HAS_EVIDENCE = SKG + "hasEvidence"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+REIFICATION_LINKS = {RDF_NS + "subject", RDF_NS + "predicate", RDF_NS + "object"}
+EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
 MAX_WORDS = 2  # spans shown per fact
 
-_PREFIXES = sparql_prologue("skg", "rdfs", "skos", "oa", "prov")
+_PREFIXES = sparql_prologue("skg", "rdfs", "skos", "oa", "prov", "rdf", "schema", "dcterms")
 
 
 @dataclass(frozen=True)
@@ -40,14 +45,31 @@ class Words:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A public source cited for a public-record fact."""
+
+    url: str
+    publisher: str | None
+    date: str | None
+
+
+@dataclass(frozen=True)
 class Fact:
-    """One triple about the node, with the supporting words."""
+    """One triple about the node, with its own evidence.
+
+    ``support`` is "stated" or "read" (the article's words, in ``words``; a read has its
+    ``reason``), "public record" (``citations``, never article words), "identifier" (a Wikidata
+    link) or None (a label, a type-like link or an entailed triple: no evidence of its own).
+    """
 
     subject: Term
     predicate: Term
     object: Term
     inferred: bool
     words: tuple[Words, ...]
+    support: str | None = None
+    reason: str | None = None
+    citations: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,11 +211,63 @@ def _short(term: Term | None) -> str:
     return short(term, default_prefixes())
 
 
-def _pick(words: list[Words], names: tuple[str, ...]) -> tuple[Words, ...]:
-    """The subject's spans; only those that mention the other end (by any label) if some do."""
-    keys = [n.lower() for n in names if n]
-    mentioning = [w for w in words if any(k in w.exact.lower() for k in keys)]
-    return tuple(mentioning or words)
+@dataclass
+class _Evidence:
+    support: str | None = None
+    reason: str | None = None
+    words: set[Words] | None = None
+    citations: set[Citation] | None = None
+
+
+_Triple = tuple[Term, Term, Term]
+
+
+def _evidence(g: _Graph, node: Term) -> dict[_Triple, _Evidence]:
+    """The reifications of the triples with ``node`` as subject or object, by triple."""
+    rows = g.select(
+        "SELECT ?s ?p ?o ?kind ?reason ?span ?exact ?start ?end ?url ?publisher ?date WHERE { "
+        f"{{ ?st rdf:subject <{node.value}> }} UNION {{ ?st rdf:object <{node.value}> }} "
+        "?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o . "
+        "OPTIONAL { ?st skg:support ?kind } OPTIONAL { ?st skg:readingReason ?reason } "
+        "OPTIONAL { ?st prov:wasDerivedFrom ?src . "
+        "  OPTIONAL { ?src oa:hasSelector ?q . ?q oa:exact ?exact . BIND(?src AS ?span) "
+        "    OPTIONAL { ?src oa:hasSelector ?pos . ?pos oa:start ?start ; oa:end ?end } } "
+        "  OPTIONAL { ?src schema:url ?url OPTIONAL { ?src dcterms:publisher ?publisher } "
+        "    OPTIONAL { ?src dcterms:date ?date } } } }"
+    )
+    out: dict[_Triple, _Evidence] = {}
+    for s, p, o, kind, reason, span, exact, start, end, url, publisher, date in rows:
+        if s is None or p is None or o is None:
+            continue
+        ev = out.setdefault((s, p, o), _Evidence(words=set(), citations=set()))
+        if kind is not None:
+            ev.support = "read" if kind.value == SKG + "Read" else "stated"
+        if reason is not None:
+            ev.reason = reason.value
+        if span is not None and exact is not None and ev.words is not None:
+            ev.words.add(Words(_short(span), exact.value, _int(start), _int(end)))
+        if url is not None and ev.citations is not None:
+            ev.citations.add(
+                Citation(
+                    url.value, publisher.value if publisher else None, date.value if date else None
+                )
+            )
+    for ev in out.values():
+        if ev.support is None and ev.citations:
+            ev.support = "public record"
+    return out
+
+
+def _fact(s: Term, p: Term, o: Term, inferred: bool, evidence: dict[_Triple, _Evidence]) -> Fact:
+    ev = None if inferred else evidence.get((s, p, o))
+    if ev is None:
+        support = "identifier" if p.value == EXACT_MATCH and not inferred else None
+        return Fact(s, p, o, inferred, (), support)
+    words = tuple(
+        sorted(ev.words or (), key=lambda w: (w.start if w.start is not None else 10**9, w.span))
+    )
+    citations = tuple(sorted(ev.citations or (), key=lambda c: c.url))
+    return Fact(s, p, o, inferred, words, ev.support, ev.reason, citations)
 
 
 def describe(text: str) -> Description:
@@ -204,12 +278,7 @@ def describe(text: str) -> Description:
     own = g.words(node)
     out_rows = g.select(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")
     in_rows = g.select(f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} }}")
-    names: dict[Term, tuple[str, ...]] = {}
-
-    def names_of(t: Term) -> tuple[str, ...]:
-        if t not in names:
-            names[t] = g.names(t)
-        return names[t]
+    evidence = _evidence(g, node)
 
     def merge(rows: list[tuple[Term, Term, Term, bool]]) -> dict[tuple[Term, Term, Term], bool]:
         facts: dict[tuple[Term, Term, Term], bool] = {}
@@ -221,20 +290,22 @@ def describe(text: str) -> Description:
         [(node, p, o, gr.value == INFERRED_GRAPH) for p, o, gr in out_rows if p and o and gr]
     )
     incoming_raw = merge(
-        [(s, p, node, gr.value == INFERRED_GRAPH) for s, p, gr in in_rows if s and p and gr]
+        [
+            (s, p, node, gr.value == INFERRED_GRAPH)
+            for s, p, gr in in_rows
+            if s and p and gr and p.value not in REIFICATION_LINKS
+        ]
     )
     skip = {HAS_EVIDENCE}
     outgoing = tuple(
-        Fact(s, p, o, inf, _pick(own, names_of(o)))
+        _fact(s, p, o, inf, evidence)
         for (s, p, o), inf in sorted(outgoing_raw.items(), key=lambda kv: (kv[1], kv[0]))
         if p.value not in skip and p.value != RDF_TYPE
     )
-    subject_words: dict[Term, list[Words]] = {}
-    incoming = []
-    for (s, p, o), inf in sorted(incoming_raw.items(), key=lambda kv: (kv[1], kv[0])):
-        if s not in subject_words:
-            subject_words[s] = g.words(s)
-        incoming.append(Fact(s, p, o, inf, _pick(subject_words[s], names_of(node))))
+    incoming = [
+        _fact(s, p, o, inf, evidence)
+        for (s, p, o), inf in sorted(incoming_raw.items(), key=lambda kv: (kv[1], kv[0]))
+    ]
     types = tuple(
         sorted(
             {o for (_s, p, o) in outgoing_raw if p.value == RDF_TYPE},
@@ -308,15 +379,20 @@ def render_text(d: Description) -> str:
     if d.types:
         lines.append("  types: " + ", ".join(_short(t) for t in d.types))
     if d.words:
-        lines.append("  the article's words:")
+        lines.append("  mentioned in the article's words:")
         lines += [f"    {_quote(w)}" for w in d.words]
     for title, facts in (("facts", d.outgoing), ("facts pointing to it", d.incoming)):
         if not facts:
             continue
         lines.append(f"{title} ({len(facts)}):")
         for f in facts:
-            mark = "  (inferred)" if f.inferred else ""
+            mark = "  (inferred)" if f.inferred else (f"  ({f.support})" if f.support else "")
             lines.append(f"  {_short(f.subject)} {_short(f.predicate)} {_short(f.object)}{mark}")
+            if f.reason:
+                lines.append(f"      read because: {f.reason}")
+            for c in f.citations:
+                extra = ", ".join(x for x in (c.publisher, c.date) if x)
+                lines.append(f"      cited: <{c.url}>" + (f" ({extra})" if extra else ""))
             shown = f.words[:MAX_WORDS]
             lines += [f"      {_quote(w)}" for w in shown]
             if len(f.words) > MAX_WORDS:
@@ -344,7 +420,12 @@ def render_json(d: Description) -> str:
             "predicate": f.predicate.n3(),
             "object": f.object.n3(),
             "inferred": f.inferred,
+            "support": f.support,
+            "reason": f.reason,
             "words": words(f.words),
+            "citations": [
+                {"url": c.url, "publisher": c.publisher, "date": c.date} for c in f.citations
+            ],
         }
 
     doc = {

@@ -205,19 +205,21 @@ def check_shapes(state: dict[str, Any]) -> CheckOutcome:
     if not shapes_path().is_file():
         return CheckOutcome("shapes", False, f"no shapes file at {shapes_path()}")
     from spacekg.validate.api import render_text, validate
+    from spacekg.validate.report import verdict
 
     report = validate()
-    counts = report.counts()
+    said = verdict(report)  # the words `spacekg validate` prints for the same data
     if report.fails("violation"):
         details = [line for line in render_text(report, limit=0).splitlines() if line.strip()]
         return CheckOutcome(
             "shapes",
             False,
-            f"data does not conform to the shapes ({_plural(counts['Violation'], 'violation')})",
+            f"data {said.replace('does not conform', 'does not conform to the shapes', 1)} "
+            f"({report.engine})",
             tuple(details),
         )
-    extra = f", {_plural(counts['Warning'], 'warning')}" if counts.get("Warning") else ""
-    return CheckOutcome("shapes", True, f"data conforms to the shapes ({report.engine}{extra})")
+    said = said.replace("conforms", "conforms to the shapes", 1)
+    return CheckOutcome("shapes", True, f"data {said} ({report.engine})")
 
 
 def check_queries(state: dict[str, Any]) -> CheckOutcome:

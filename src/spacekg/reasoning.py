@@ -12,6 +12,12 @@ only what is new and what a user of the graph cares about. Kept:
   ``owl:differentFrom`` / ``owl:disjointWith`` between two terms outside those vocabularies,
   and never reflexive (no ``x owl:sameAs x``, no ``C rdfs:subClassOf C``).
 
+Not reasoned over: the triples of reification nodes (``rdf:Statement``s, the evidence on each
+triple in ``data/support.ttl`` and ``data/public-record.ttl``). The ontology says nothing about
+``rdf:subject``, ``rdf:predicate``, ``rdf:object``, ``skg:support``, ``skg:readingReason`` or
+``prov:wasDerivedFrom``, so they entail nothing but owlrl's per-node noise, and they are about half
+the triples of the bundle.
+
 Dropped: asserted triples, triples whose subject is a literal, triples whose subject is a term of
 the RDF/RDFS/OWL/XSD vocabularies, typing with W3C meta-classes (``owl:Thing``, ``rdfs:Resource``,
 ``owl:Class``, ``rdf:Property`` ...), and owlrl's own error-report nodes (see :func:`reason`).
@@ -153,13 +159,15 @@ def reason(graph: Graph, profile: Profile = "owlrl") -> Inference:
     """Run the ``profile`` closure over a copy of ``graph``; ``graph`` is not changed."""
     if profile not in PROFILES:
         raise InputError(f"unknown reasoning profile {profile!r} (use one of: rdfs, owlrl)")
-    from rdflib import Graph
+    from rdflib import RDF, Graph
 
     from spacekg.rdfio import bind_prefixes
 
+    reifications = set(graph.subjects(RDF.type, RDF.Statement))
     closure = Graph()
     for triple in graph:
-        closure.add(triple)
+        if triple[0] not in reifications:
+            closure.add(triple)
     semantics = _semantics(profile)
     engine = semantics(closure, False, False, rdfs=False)  # no axiomatic or datatype axioms
     engine.closure()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from spacekg.cli.options import STARTED  # noqa: F401  (the clock starts with the command)
 from spacekg.errors import EXIT_INTERNAL, SpacekgError
 
 if TYPE_CHECKING:
@@ -70,19 +71,50 @@ def _refuse_undecodable_args() -> None:
 
 @click.group(cls=SpacekgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the traceback on errors.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    metavar="DIR",
+    help="The graph to act on [default: SPACEKG_HOME, else the nearest spacekg.toml at or "
+    "above this folder, else the bundled graph, read-only].",
+)
 @click.version_option(package_name="spacekg")
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
-    """spacekg: a knowledge graph of space diplomacy, and the tools to use it."""
+def main(ctx: click.Context, debug: bool, root: str | None) -> None:
+    """spacekg: a knowledge graph of space diplomacy, and the tools to use it.
+
+    Every command acts on one graph, the workspace: `spacekg --root DIR`, else SPACEKG_HOME,
+    else the nearest folder at or above this one holding spacekg.toml (as git finds .git), else
+    the graph bundled with spacekg, read-only. `spacekg init DIR` makes a workspace of your own;
+    `spacekg status` says which graph is in use.
+
+    \b
+    Example:
+      spacekg init kg && cd kg && spacekg check
+    """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    ctx.obj["root"] = root
+    if ctx.invoked_subcommand == "init":
+        return  # init makes a workspace; it does not act on one
+    from spacekg.cli.options import use_root
+
+    use_root(ctx, root)
 
 
 def _register() -> None:
-    from spacekg.cli.curate import diff_cmd, excerpt_cmd, source_group, validate_cmd
+    from spacekg.cli.curate import (
+        diff_cmd,
+        excerpt_cmd,
+        source_group,
+        support_cmd,
+        validate_cmd,
+    )
     from spacekg.cli.graph import check_cmd, describe_cmd, export_cmd, reason_cmd
     from spacekg.cli.load import load_cmd
     from spacekg.cli.query import query_group
+    from spacekg.cli.workspace import init_cmd, status_cmd
 
     for command in (
         query_group,
@@ -93,8 +125,11 @@ def _register() -> None:
         validate_cmd,
         source_group,
         excerpt_cmd,
+        support_cmd,
         diff_cmd,
         load_cmd,
+        init_cmd,
+        status_cmd,
     ):
         main.add_command(command)
 

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+#: when the command line started (imported first by spacekg.cli.app): `load` reports wall time
+STARTED = time.perf_counter()
+
+
+def wall_seconds() -> float:
+    """Seconds since this process started (Linux: from /proc, so Python's own start-up counts)."""
+    import os
+
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime", encoding="ascii") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - STARTED
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -81,12 +99,36 @@ def output_option(f: Any) -> Any:
 
 
 def root_option(f: Any) -> Any:
+    """A command's own --root: the same as the global `spacekg --root DIR`."""
     return click.option(
         "--root",
         type=click.Path(file_okay=False, path_type=str),
         default=None,
-        help="The checkout to work in (default: the bundled graph's folder).",
+        callback=_root_alias,
+        metavar="DIR",
+        help="Same as `spacekg --root DIR COMMAND`: the graph to act on.",
     )(f)
+
+
+def use_root(ctx: click.Context, root: str | None) -> None:
+    """Resolve the workspace once and make every library call of this command act on it."""
+    from spacekg.project import resolve_workspace, use_workspace
+
+    ctx.with_resource(use_workspace(resolve_workspace(root)))
+
+
+def _root_alias(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from pathlib import Path
+
+    top = ctx.find_root().obj or {}
+    given = top.get("root")
+    if given is not None and Path(given).absolute() != Path(value).absolute():
+        raise click.UsageError(f"--root is given twice ({given} and {value}): give it once")
+    if given is None:
+        use_root(ctx, value)
+    return value
 
 
 def root_path(root: str | None) -> Path | None:
@@ -94,3 +136,25 @@ def root_path(root: str | None) -> Path | None:
     from pathlib import Path
 
     return Path(root) if root else None
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the current folder when it is below it, else as it is."""
+    import os
+    from pathlib import Path
+
+    try:
+        return str(Path(path).absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+    except OSError:
+        return os.fspath(path)
+
+
+def choice_option(
+    *decls: str, choices: list[str] | tuple[str, ...], default: str, help: str
+) -> Any:
+    """``--name`` with one of ``choices``, its default shown in ``--help``."""
+    return click.option(
+        *decls, type=click.Choice(list(choices)), default=default, show_default=True, help=help
+    )

@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from spacekg.cli.options import backend_for, join_lines, output_option, parse_params, write_output
+from spacekg.cli.options import (
+    backend_for,
+    choice_option,
+    join_lines,
+    output_option,
+    parse_params,
+    write_output,
+)
 
 
 @click.group("query")
@@ -115,11 +122,10 @@ def query_show_cmd(name: str) -> None:
     help="Query an embedded store folder (see 'spacekg load').",
 )
 @click.option("--endpoint", default=None, metavar="URL", help="Query a SPARQL endpoint.")
-@click.option(
+@choice_option(
     "--engine",
-    type=click.Choice(["oxigraph", "rdflib"]),
+    choices=["oxigraph", "rdflib"],
     default="oxigraph",
-    show_default=True,
     help="In-memory engine (rdflib: slower, for cross-checks).",
 )
 @click.option(
@@ -127,6 +133,11 @@ def query_show_cmd(name: str) -> None:
     default=None,
     metavar="SECONDS",
     help="Stop the query after SECONDS (exit 4) [default: SPACEKG_TIMEOUT, else 600].",
+)
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="On a terminal, keep every column whole (by default a table is fitted to its width).",
 )
 @output_option
 def query_run_cmd(
@@ -138,9 +149,19 @@ def query_run_cmd(
     endpoint: str | None,
     engine: str,
     timeout: str | None,
+    wide: bool,
     output: str | None,
 ) -> None:
-    """Run a stored query (NAME, or a FILE.rq) over the graph and its entailments."""
+    """Run a stored query (NAME, or a FILE.rq) over the graph and its entailments.
+
+    On a terminal a table is fitted to its width (labels first, IRI columns that have a label
+    dropped, long cells clipped; the last line says what); piped or with -o, every column whole.
+
+    \b
+    Examples:
+      spacekg query run events
+      spacekg query run exercise-participants --format csv > rows.csv
+    """
     from spacekg.query.engine import run_query
     from spacekg.query.limits import parse_timeout
     from spacekg.query.render import render
@@ -153,9 +174,9 @@ def query_run_cmd(
         engine=engine,
         timeout=parse_timeout(timeout) if timeout is not None else None,
     )
-    max_cell = None
-    if output is None and sys.stdout.isatty():
+    width = None
+    if output is None and not wide and sys.stdout.isatty():
         import shutil
 
-        max_cell = max(20, shutil.get_terminal_size().columns // 2)
-    write_output(render(result, fmt, max_cell=max_cell), output)
+        width = shutil.get_terminal_size().columns
+    write_output(render(result, fmt, width=width), output)

@@ -230,8 +230,11 @@ def add_source(
     People and the publisher are linked to nodes already in the graph when one has the same
     label (case-insensitive); otherwise new nodes ``skgid:<slug-of-name>`` are written. Refuses
     to overwrite a different seed or data file of the same name; the same bytes are a no-op.
+    Refuses the graph bundled with spacekg (read-only): a workspace from ``spacekg init`` is.
     """
-    root = _existing_root(root)
+    from spacekg.project import writable_root
+
+    root = writable_root(_existing_root(root) if root is not None else None)
     text_file = Path(text_file)
     check_plain(text_file.name, "the file name")
     text = read_text(text_file)
@@ -288,6 +291,10 @@ def add_source(
     if not data_path.exists():
         atomic_write(data_path, turtle)
         changed.append(data_path)
+    from spacekg.curation.workspace import record_source
+
+    if record_source(root, seed_path.name):
+        changed.append(root / "spacekg.toml")
     return SourceAdded(iri, seed_path, data_path, sha, tuple(changed))
 
 

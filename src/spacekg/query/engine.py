@@ -89,14 +89,64 @@ def materialised_nquads(
     folder = private_folder(cache_dir(), CACHE_FOLDER)
     if folder is None:  # not a folder: bypassed (one warning)
         return build_nquads(sources)
-    path = folder / f"graph-{key[:32]}.nq"
+    path = folder / f"graph-{cache_slot(sources)}-{key[:32]}.nq"
     raw = read_private(path)
     cached = verified_cache(raw) if raw is not None else None
     if cached is not None:
         return cached
-    data = build_nquads(sources)  # missing, emptied, truncated or garbled: rebuild
-    _store_cache(path, data)
+    with _said_when_slow(path.parent):
+        data = build_nquads(sources)  # missing, emptied, truncated or garbled: rebuild
+        _store_cache(path, data)
     return data
+
+
+#: after this many seconds a cache build says on stderr what is happening
+SLOW_BUILD_SECONDS = 1.0
+
+
+@contextlib.contextmanager
+def _said_when_slow(folder: Path) -> Any:
+    """Say on stderr why a command waits, if building the cache takes over a second.
+
+    The first query after installing spacekg, or after any change to the graph's files,
+    materialises the graph with its OWL RL entailments; later ones read the cache.
+    """
+    import sys
+    import threading
+    import time
+
+    started = time.perf_counter()
+    said = threading.Event()
+
+    def say() -> None:
+        said.set()
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(
+                "spacekg: building the query cache (once after install or a change to the "
+                f"graph's files) in {folder} ...\n"
+            )
+            sys.stderr.flush()
+
+    timer = threading.Timer(SLOW_BUILD_SECONDS, say)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        timer.join()
+        if said.is_set():
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(
+                    f"spacekg: query cache built in {time.perf_counter() - started:.1f} s\n"
+                )
+
+
+def cache_slot(sources: list[GraphSource]) -> str:
+    """A short hash of the folders the sources are in: each graph (workspace) keeps its own
+    cache file, so switching between two graphs does not rebuild either."""
+    folders = sorted({str(s.path.absolute().parent) for s in sources})
+    return hashlib.sha256("\0".join(folders).encode()).hexdigest()[:12]
 
 
 _CACHE_HEADER = re.compile(rb"^# spacekg-cache quads=(\d+) sha256=([0-9a-f]{64})\n")
@@ -125,20 +175,22 @@ def verified_cache(raw: bytes) -> bytes | None:
     return body
 
 
-_CACHE_NAME = re.compile(r"graph-[0-9a-f]{32}\.nq")
+_CACHE_NAME = re.compile(r"graph-([0-9a-f]{12})-[0-9a-f]{32}\.nq")
 
 
 def _store_cache(path: Path, data: bytes) -> None:
     """Write the cache atomically (:func:`spacekg.rdfio.write_private`) into the cache's own
-    folder, then delete its older files there (only regular files of its own name pattern);
-    on any failure just go on without a cache."""
+    folder, then delete this graph's older cache files there (only regular files of its own
+    name pattern); on any failure just go on without a cache."""
     from spacekg.rdfio import write_private
 
     if not write_private(path.parent, path.name, cache_header(data) + data):
         return
+    slot = path.name.split("-")[1]
     with contextlib.suppress(OSError):
         for old in path.parent.iterdir():
-            if old != path and _CACHE_NAME.fullmatch(old.name) and not old.is_symlink():
+            match = _CACHE_NAME.fullmatch(old.name)
+            if old != path and match and match.group(1) == slot and not old.is_symlink():
                 old.unlink(missing_ok=True)
 
 

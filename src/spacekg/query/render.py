@@ -49,10 +49,34 @@ def _clip(text: str, width: int | None) -> str:
     return text[: max(1, width - 1)] + "…"
 
 
+MIN_CELL = 12  # a clipped column keeps at least this many characters
+
+
+def _labelled(header: list[str]) -> dict[int, int]:
+    """Column index of ``x`` -> index of its label column ``xLabel`` (or ``x_label``)."""
+    pos = {h: i for i, h in enumerate(header)}
+    pairs = {}
+    for i, h in enumerate(header):
+        for name in (f"{h}Label", f"{h}_label"):
+            if name in pos:
+                pairs[i] = pos[name]
+                break
+    return pairs
+
+
 def table(
-    result: QueryResult, prefixes: dict[str, str] | None = None, max_cell: int | None = None
+    result: QueryResult,
+    prefixes: dict[str, str] | None = None,
+    max_cell: int | None = None,
+    width: int | None = None,
 ) -> str:
-    """SELECT rows as an aligned text table with a row count."""
+    """SELECT rows as an aligned text table with a row count.
+
+    With ``width`` (a terminal's), the table is fitted to it: each label column moves before
+    the column it labels; columns of IRIs that have a label column are dropped, widest first,
+    until the rows fit; if they still do not, the widest cells are clipped with ``…``. The last
+    line names what was left out. Without ``width``, every column in the query's order.
+    """
     prefixes = prefixes if prefixes is not None else default_prefixes()
     header = list(result.variables)
     cells = [[_clip(short(t, prefixes), max_cell) for t in row] for row in result.rows]
@@ -60,11 +84,57 @@ def table(
     for row in cells:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    order = list(range(len(header)))
+    dropped: list[str] = []
+    clipped = False
+    if width is not None and header:
+        pairs = _labelled(header)
+        labels = set(pairs.values())
+        order = []
+        for i in range(len(header)):
+            if i in labels and i not in pairs:
+                continue  # placed just before the column it labels
+            if i in pairs and pairs[i] not in order:
+                order.append(pairs[i])
+            if i not in order:
+                order.append(i)
+
+        def total(cols: list[int]) -> int:
+            return sum(widths[c] for c in cols) + 2 * (len(cols) - 1)
+
+        iri_columns = [
+            i
+            for i in pairs
+            if all(r[i] is None or r[i].kind != "literal" for r in result.rows)  # type: ignore[union-attr]
+        ]
+        for i in sorted(iri_columns, key=lambda c: -widths[c]):
+            if total(order) <= width:
+                break
+            order.remove(i)
+            dropped.append(header[i])
+        while total(order) > width:  # shrink the widest column, never below the next widest
+            widest = max(order, key=lambda c: widths[c])
+            over = total(order) - width
+            runner_up = max((widths[c] for c in order if c != widest), default=0)
+            step = max(widths[widest] - over, min(runner_up, widths[widest] - 1))
+            target = max(MIN_CELL, len(header[widest]), step)
+            if target >= widths[widest]:
+                break  # every column is as narrow as it may be: let the terminal wrap
+            widths[widest] = target
+            clipped = True
+        if clipped:
+            cells = [[_clip(c, widths[i]) for i, c in enumerate(r)] for r in cells]
+    lines = ["  ".join(header[i].ljust(widths[i]) for i in order).rstrip()]
+    lines.append("  ".join("-" * widths[i] for i in order))
+    lines += ["  ".join(r[i].ljust(widths[i]) for i in order).rstrip() for r in cells]
     count = len(cells)
-    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    left_out = []
+    if dropped:
+        left_out.append(f"IRI column{'s' if len(dropped) > 1 else ''} {', '.join(dropped)} hidden")
+    if clipped:
+        left_out.append("long cells clipped")
+    note = f"; {' and '.join(left_out)}: --wide shows all" if left_out else ""
+    lines.append(f"({count} row{'s' if count != 1 else ''}{note})")
     return "\n".join(lines) + "\n"
 
 
@@ -202,8 +272,17 @@ def default_format(result: QueryResult) -> str:
     return "turtle" if result.form == "graph" else "table"
 
 
-def render(result: QueryResult, fmt: str | None = None, *, max_cell: int | None = None) -> str:
-    """``result`` as text in ``fmt`` (default: a table, or Turtle for a graph)."""
+def render(
+    result: QueryResult,
+    fmt: str | None = None,
+    *,
+    max_cell: int | None = None,
+    width: int | None = None,
+) -> str:
+    """``result`` as text in ``fmt`` (default: a table, or Turtle for a graph).
+
+    ``width`` fits a table to a terminal that wide (see :func:`table`); other formats ignore it.
+    """
     fmt = fmt or default_format(result)
     if fmt not in ALL_FORMATS:
         raise InputError(f"unknown result format {fmt!r} (use one of: {', '.join(ALL_FORMATS)})")
@@ -233,4 +312,4 @@ def render(result: QueryResult, fmt: str | None = None, *, max_cell: int | None 
         return to_json(result)
     if fmt == "xml":
         return to_xml(result)
-    return table(result, max_cell=max_cell)
+    return table(result, max_cell=max_cell, width=width)

@@ -22,7 +22,29 @@ NOWHERE_INFERRED = "(inferred)"  # the file of a result whose focus node only an
 NOWHERE = "(no file)"  # the file of a result whose focus node no file writes
 
 
-def render_text(report: ValidationReport, limit: int = 20) -> str:
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def verdict(report: ValidationReport, fail_on: str = "violation") -> str:
+    """The one verdict ``validate`` and ``check`` both print for the same data.
+
+    ``conforms`` (``conforms, with 2 warnings``) when no result is at or above ``fail_on``, else
+    ``does not conform: 3 violations, 2 warnings``. SHACL's own ``sh:conforms`` (false on any
+    result, warnings included) is kept in the Turtle report.
+    """
+    counts = report.counts()
+    listed = [
+        _count(counts[sev], word)
+        for sev, word in (("Violation", "violation"), ("Warning", "warning"), ("Info", "info"))
+        if counts.get(sev)
+    ]
+    if report.fails(fail_on):
+        return "does not conform: " + ", ".join(listed)
+    return "conforms" + (", with " + ", ".join(listed) if listed else "")
+
+
+def render_text(report: ValidationReport, limit: int = 20, fail_on: str = "violation") -> str:
     """One line per finding, ``file:line: severity: focus: path: message``, then a summary.
 
     When there are more findings than ``limit`` (0 = no limit), a summary per shape and
@@ -49,14 +71,11 @@ def render_text(report: ValidationReport, limit: int = 20) -> str:
                 lines.append(f"# ... {len(items) - limit} more (use --limit 0 to see all)")
     else:
         lines.extend(_line(f) for f in findings)
-    counts = report.counts()
     engine = report.engine + (
         f" (fallback: {report.fallback_reason})" if report.fallback_reason else ""
     )
-    verdict = "conforms" if not findings else "does not conform"
     lines.append(
-        f"{verdict}: {counts['Violation']} violation(s), {counts['Warning']} warning(s), "
-        f"{counts['Info']} info(s) in {len(report.files)} file(s) "
+        f"{verdict(report, fail_on)} in {_count(len(report.files), 'file')} "
         f"[engine {engine}, inference {report.inference}]"
     )
     return "\n".join(lines) + "\n"
@@ -73,10 +92,16 @@ def _line(f: Finding) -> str:
     return f"{where}: {f.severity.lower()}: {f.focus}: {f.path or '-'}: {message}"
 
 
-def render_json(report: ValidationReport) -> str:
-    """All findings as JSON (no limit), with counts; stable key order."""
+def render_json(report: ValidationReport, fail_on: str = "violation") -> str:
+    """All findings as JSON (no limit), with counts; stable key order.
+
+    ``conforms`` is the verdict of the text report at ``fail_on``; ``shacl_conforms`` is
+    SHACL's (false on any result).
+    """
     doc = {
-        "conforms": not report.findings,
+        "conforms": not report.fails(fail_on),
+        "fail_on": fail_on,
+        "shacl_conforms": not report.findings,
         "engine": report.engine,
         "inference": report.inference,
         "fallback_reason": report.fallback_reason,
