@@ -407,7 +407,12 @@ def test_billion_laughs_is_refused(tmp_path: Path) -> None:
 def test_a_literal_over_the_parser_limit_is_bad_input(tmp_path: Path) -> None:
     f = tmp_path / "big.nt"
     f.write_bytes(b'<urn:a> <urn:p> "' + b"a" * (17 << 20) + b'" .\n')
-    for args in (("validate", str(f)), ("diff", str(f), str(f))):
+    store = str(tmp_path / "store")
+    for args in (
+        ("validate", str(f)),
+        ("diff", str(f), str(f)),
+        ("load", str(f), "--store", store, "--graph", "urn:g"),
+    ):
         code, _, err = spacekg(*args)
         assert code == 3 and "limit" in err, err
 

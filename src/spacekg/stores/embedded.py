@@ -163,6 +163,13 @@ def _write_item(store: pyoxigraph.Store, item: LoadItem, progress: Progress | No
             store.update(update)
     except SyntaxError as err:
         raise InputError(f"{item.label}: RDF syntax error: {err} (fix the file)") from None
+    except MemoryError:
+        from spacekg.rdfio import MAX_TOKEN_BYTES
+
+        raise InputError(
+            f"{item.label}: a literal or IRI is over {MAX_TOKEN_BYTES} bytes, the parser's limit "
+            "(shorten it or keep it outside the graph)"
+        ) from None
     except OSError as err:
         raise StoreError(f"{item.label}: the store failed: {err}") from None
     if progress and not big:
