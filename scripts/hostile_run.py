@@ -167,7 +167,7 @@ def main() -> int:
         user.mkdir()
         (user / "graph-keep.nq").write_text("mine")
         os.mkfifo(user / "a-fifo")
-        (user / "link").symlink_to("graph-keep.nq")
+        (user / "link").symlink_to("link-target.nq")  # -o link: the target is the named output
         before = snapshot(user)
         files = work / "files"
         files.mkdir()
