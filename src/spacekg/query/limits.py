@@ -86,6 +86,12 @@ def run_bounded(work: Callable[[], T], timeout: float | None) -> T:
         try:
             box["value"] = work()
         except BaseException as err:  # handed to the caller's thread
+            # without its frames: they may hold pyoxigraph objects, which must be dropped on
+            # the thread that made them
+            link: BaseException | None = err
+            while link is not None:
+                link.__traceback__ = None
+                link = link.__cause__ or link.__context__
             box["error"] = err
 
     worker = threading.Thread(target=run, name="spacekg-query", daemon=True)
