@@ -473,6 +473,20 @@ def test_bundle_commands_agree_on_a_bad_data_file(cli_bundle: Path, cache: Path,
     assert code == 1 and "bad.ttl" in out + err
 
 
+def test_every_extension_of_the_table_is_read_by_validate(tmp_path: Path) -> None:
+    from spacekg.rdfio import BY_EXTENSION
+
+    for ext in (".ntriples", ".nt", ".turtle", ".nquads"):
+        assert ext in BY_EXTENSION
+        f = tmp_path / f"x{ext}"
+        f.write_text(
+            "<urn:a> <urn:p> <urn:o> .\n"
+            if "q" not in ext
+            else "<urn:a> <urn:p> <urn:o> <urn:g> .\n"
+        )
+        assert spacekg("validate", str(f))[0] in (0, 1)
+
+
 # --- a replace that cleans up ------------------------------------------------------------------
 
 
