@@ -18,7 +18,17 @@ from benchmarks.cases import CASES, CaseResult
 
 CASE_ORDER = tuple(CASES)
 
-PACKAGES = ("spacekg", "rdflib", "pyshacl", "owlrl", "pyoxigraph", "oxigraph", "click", "psutil")
+PACKAGES = (
+    "spacekg",
+    "rdflib",
+    "pyshacl",
+    "owlrl",
+    "reasonable",
+    "pyoxigraph",
+    "oxigraph",
+    "click",
+    "psutil",
+)
 
 
 def _cpu_model() -> str:
@@ -63,6 +73,20 @@ def _git_commit(root: Path) -> str | None:
         return None
 
 
+def _jena_version() -> str | None:
+    """The Debian package version of Jena (the validate case's baseline), if installed."""
+    try:
+        p = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", "libapache-jena-java"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return p.stdout.strip() or None if p.returncode == 0 else None
+
+
 def environment(root: Path) -> dict[str, Any]:
     versions: dict[str, str | None] = {}
     for name in PACKAGES:
@@ -85,6 +109,7 @@ def environment(root: Path) -> dict[str, Any]:
         "python": platform.python_version(),
         "packages": versions,
         "oxigraph_cli": _oxigraph_cli(),
+        "jena": _jena_version(),
         "git_commit": _git_commit(root),
     }
 
@@ -140,10 +165,14 @@ def to_markdown(cases: list[dict[str, Any]], env: dict[str, Any], options: dict[
         f"- machine: {env['cpu_count']} CPUs ({env['cpus_usable']} usable), {env['cpu_model']}, "
         f"{env['memory_gib']} GiB RAM; load average at start {env['load_average']} "
         "(1-minute, 5-minute, 15-minute; other engineers' jobs shared the machine)",
+        "- the machine is shared: other agents' builds, tests and benchmarks ran during these "
+        "cases (load averages up to 12 on 2 CPUs), so read the pair-by-pair ratios of the "
+        "alternating runs, not the seconds",
         f"- Python {env['python']} on {env['platform']}",
         "- packages: "
         + ", ".join(f"{k} {v}" for k, v in pk.items() if v)
-        + (f"; CLI {env['oxigraph_cli']}" if env.get("oxigraph_cli") else ""),
+        + (f"; CLI {env['oxigraph_cli']}" if env.get("oxigraph_cli") else "")
+        + (f"; Jena (libapache-jena-java) {env['jena']}" if env.get("jena") else ""),
         f"- options: {json.dumps(options)}",
         "",
         "Wall time is the median over the timed runs (each side run as a whole process, "

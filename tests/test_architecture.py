@@ -27,8 +27,8 @@ STAGES: list[set[str]] = [
     {"project"},
     {"rdfio", "rdfio_limits"},
     {"quotes"},
-    {"reasoning", "dataset", "evidence"},
-    {"export"},
+    {"reasoning", "closure", "consistency", "dataset", "evidence"},
+    {"export", "materialise"},
     {"query", "stores", "shacl"},
     {"validate"},
     {"curation", "describe", "qc"},
@@ -37,11 +37,24 @@ STAGES: list[set[str]] = [
 ]
 
 #: third-party libraries and the stages (first name of the module path) allowed to import them
-RDF_STAGES = {"rdfio", "reasoning", "dataset", "evidence", "export", "query", "stores", "shacl"}
+RDF_STAGES = {
+    "rdfio",
+    "reasoning",
+    "closure",
+    "consistency",
+    "dataset",
+    "evidence",
+    "export",
+    "materialise",
+    "query",
+    "stores",
+    "shacl",
+}
 OWNERS: dict[str, set[str]] = {
     "click": {"cli"},
     "rdflib": RDF_STAGES | {"validate", "curation"},
-    "owlrl": {"reasoning"},
+    "owlrl": {"reasoning", "closure"},
+    "reasonable": {"closure"},
     "pyshacl": {"shacl"},
     "pyoxigraph": RDF_STAGES | {"validate", "curation"},
 }

@@ -207,6 +207,7 @@ def test_quick_run_writes_well_formed_results(tmp_path: Path) -> None:
         "query-store",
         "reason",
         "against",
+        "serve-load",
     }
     for case in data["cases"]:
         assert case["status"] in STATUSES, case

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import FOAF, PROV, SKOS
+from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
 from spacekg.project import GRAPH_NS, data_dir, graph_sources, seeds_dir
 from spacekg.terms import Term
@@ -51,14 +51,26 @@ def everything() -> Graph:
     return parse()
 
 
+def source_metadata_nodes(g: Graph) -> set[URIRef]:
+    """The authors and publishers of the sources: `spacekg source add` describes them."""
+    sources = set(g.subjects(RDF.type, SKG.SourceDocument))
+    return {
+        o  # type: ignore[misc]
+        for p in (DCTERMS.creator, DCTERMS.publisher)
+        for s, o in g.subject_objects(p)
+        if s in sources and isinstance(o, URIRef)
+    }
+
+
 def content_triples(g: Graph) -> set[tuple]:
     out = set()
+    metadata = source_metadata_nodes(g)
     for s, p, o in g:
         if not (isinstance(s, URIRef) and s.startswith(str(SKGID))):
             continue
         if p in NOT_CONTENT_PREDICATES:
             continue
-        if any((s, RDF.type, c) in g for c in NOT_CONTENT_CLASSES):
+        if s in metadata or any((s, RDF.type, c) in g for c in NOT_CONTENT_CLASSES):
             continue
         out.add((s, p, o))
     return out
@@ -318,3 +330,19 @@ def test_statements_by_a_speaker_find_the_proposal_and_the_announcement(real_bun
     i, j = result.variables.index("statement"), result.variables.index("support")
     rows = {(row[i].value.rsplit("/", 1)[-1], row[j].value) for row in result.rows}  # type: ignore[union-attr]
     assert rows == {("stmt-quad-aerospace-plans", "stated"), ("stmt-tokyo-summit-proposal", "read")}
+
+
+def test_source_metadata_is_not_content() -> None:
+    """The nodes `spacekg source add` writes (the source, its authors, its publisher as a
+    foaf:Organization) need no reification; a triple of the text does, in the test's count and
+    in the check query alike."""
+    from spacekg.project import ontology_path, queries_dir
+
+    fixture = Path(__file__).parent / "fixtures" / "support" / "source-metadata.ttl"
+    g = Graph().parse(fixture)
+    assert content_triples(g) == {(SKGID.agreement, SKG.hasParty, SKGID.nowhere)}
+    g.parse(ontology_path())
+    check = (queries_dir() / "checks" / "unreified-triple.rq").read_text(encoding="utf-8")
+    rows = [(str(focus), str(detail)) for focus, detail in g.query(check)]  # type: ignore[misc]
+    assert [focus for focus, _ in rows] == [str(SKGID.agreement)]
+    assert "hasParty" in rows[0][1]

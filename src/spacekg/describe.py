@@ -19,11 +19,15 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from spacekg.errors import InputError
 from spacekg.namespaces import INFERRED_GRAPH, PREFIXES, RDF_TYPE, sparql_prologue
 from spacekg.namespaces import ONTOLOGY_NS as SKG
 from spacekg.terms import Term
+
+if TYPE_CHECKING:
+    from spacekg.query.engine import Backend
 
 HAS_EVIDENCE = SKG + "hasEvidence"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -121,10 +125,10 @@ def _iri(text: str) -> str | None:
 class _Graph:
     """The materialised graph in a pyoxigraph store, with the few look-ups describe needs."""
 
-    def __init__(self) -> None:
+    def __init__(self, backend: Backend | None = None) -> None:
         from spacekg.query.engine import OxigraphMemoryBackend
 
-        self.backend = OxigraphMemoryBackend()
+        self.backend = backend if backend is not None else OxigraphMemoryBackend()
 
     def select(self, sparql: str) -> list[tuple[Term | None, ...]]:
         return list(self.backend.execute(_PREFIXES + sparql).rows)
@@ -270,9 +274,10 @@ def _fact(s: Term, p: Term, o: Term, inferred: bool, evidence: dict[_Triple, _Ev
     return Fact(s, p, o, inferred, words, ev.support, ev.reason, citations)
 
 
-def describe(text: str) -> Description:
-    """Resolve ``text`` to a node and gather what the graph says about it."""
-    g = _Graph()
+def describe(text: str, backend: Backend | None = None) -> Description:
+    """Resolve ``text`` to a node and gather what the graph says about it (over ``backend``,
+    default: the materialised graph in memory)."""
+    g = _Graph(backend)
     node = g.resolve(text)
     iri = node.value
     own = g.words(node)

@@ -202,14 +202,23 @@ def export(fmt: str = "trig", *, inferred: bool = False) -> ExportResult:
     return ExportResult(fmt, data, tuple(iri for iri, _ in graphs), sum(len(x) for _, x in graphs))
 
 
-def reason_text(profile: str = "owlrl", fmt: str = "turtle") -> tuple[bytes, int]:
+def reason_text(
+    profile: str = "owlrl", fmt: str = "turtle", engine: str = "reasonable"
+) -> tuple[bytes, int]:
     """The inferred triples of the bundled graph (see :func:`spacekg.reasoning.infer`) as
     deterministic ``turtle`` or ``ntriples``, and how many there are."""
     from spacekg.dataset import load_union
     from spacekg.reasoning import infer
 
+    fmt = "ntriples" if fmt == "ntriples" else "turtle"
+    if profile == "owlrl" and engine == "reasonable":
+        from spacekg.materialise import closure_parts
+
+        parts = closure_parts(graph_sources())
+        if parts is not None:
+            return serialize([(INFERRED_GRAPH, parts[1])], fmt), len(parts[1])
     asserted = load_union()
-    inferred = infer(asserted, profile=profile)
+    inferred = infer(asserted, profile=profile, engine=engine)
     labels = bnode_labels(
         [(s, p, o, None) for s, p, o in asserted] + [(s, p, o, None) for s, p, o in inferred]
     )

@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 Profile = Literal["rdfs", "owlrl"]
 PROFILES: tuple[str, ...] = ("rdfs", "owlrl")
+#: OWL RL engines: ``reasonable`` (fast, see :mod:`spacekg.closure`) and owlrl (the reference)
+ENGINES: tuple[str, ...] = ("reasonable", "owlrl")
+DEFAULT_ENGINE = "reasonable"
 
 OWLRL_ERROR_NS = "http://www.daml.org/2002/03/agents/agent-ont#"
 W3C_VOCABS = (RDF_NS, RDFS_NS, OWL_NS, XSD_NS)
@@ -155,15 +158,37 @@ def _semantics(profile: Profile) -> type:
     return FixedRDFSSemantics
 
 
-def reason(graph: Graph, profile: Profile = "owlrl") -> Inference:
-    """Run the ``profile`` closure over a copy of ``graph``; ``graph`` is not changed."""
+def reason(graph: Graph, profile: Profile = "owlrl", engine: str = DEFAULT_ENGINE) -> Inference:
+    """Run the ``profile`` closure over a copy of ``graph``; ``graph`` is not changed.
+
+    ``engine``: ``reasonable`` or ``owlrl`` for the ``owlrl`` profile (the RDFS profile is always
+    owlrl's). reasonable falls back to owlrl when the graph uses an axiom whose rules it lacks
+    (:func:`spacekg.closure.needs_owlrl`); it reports no inconsistency messages (``errors`` is
+    empty): :func:`inconsistencies` checks the closure itself.
+    """
     if profile not in PROFILES:
         raise InputError(f"unknown reasoning profile {profile!r} (use one of: rdfs, owlrl)")
+    if engine not in ENGINES:
+        raise InputError(f"unknown reasoning engine {engine!r} (use one of: {', '.join(ENGINES)})")
     from rdflib import RDF, Graph
 
     from spacekg.rdfio import bind_prefixes
 
     reifications = set(graph.subjects(RDF.type, RDF.Statement))
+    if profile == "owlrl" and engine == "reasonable":
+        from spacekg.closure import closure_of_graph, needs_owlrl
+
+        if not needs_owlrl({str(p) for p in graph.predicates(unique=True)}):
+            inferred = Graph()
+            bind_prefixes(inferred)
+            # the size counts the reification nodes' triples too: they are in the graph
+            size = sum(1 for t in graph if t[0] in reifications) if reifications else 0
+            for triple in closure_of_graph(graph, skip=reifications):
+                size += 1
+                if keep(triple) and triple not in graph and not _typed_string_in(triple, graph):
+                    inferred.add(triple)
+            return Inference(profile, inferred, (), size)
+
     closure = Graph()
     for triple in graph:
         if triple[0] not in reifications:
@@ -181,31 +206,49 @@ def reason(graph: Graph, profile: Profile = "owlrl") -> Inference:
     return Inference(profile, inferred, errors, len(closure))
 
 
-def infer(graph: Graph, profile: Profile = "owlrl") -> Graph:
+def _typed_string_in(triple: tuple[object, object, object], graph: Graph) -> bool:
+    """Is ``triple``, whose object is a simple literal, asserted with ``^^xsd:string``?
+    (RDF 1.1: the same triple; rdflib keeps the two spellings apart.)"""
+    from rdflib import Literal as RdfLiteral
+
+    s, p, o = triple
+    if not isinstance(o, RdfLiteral) or o.language or o.datatype is not None:
+        return False
+    return (s, p, RdfLiteral(str(o), datatype=XSD_NS + "string")) in graph
+
+
+def infer(graph: Graph, profile: Profile = "owlrl", engine: str = DEFAULT_ENGINE) -> Graph:
     """The triples entailed by ``graph`` under ``profile`` (``rdfs`` or ``owlrl``), filtered.
 
     Only inferred triples: none of the asserted ones, no axiomatic noise (see the module doc).
     """
-    return reason(graph, profile).inferred
+    return reason(graph, profile, engine).inferred
 
 
-def inconsistencies(graph: Graph, result: Inference | None = None) -> list[str]:
-    """OWL RL inconsistencies: owlrl's messages plus every individual typed ``owl:Nothing``.
+def inconsistencies(
+    graph: Graph, result: Inference | None = None, engine: str = DEFAULT_ENGINE
+) -> list[str]:
+    """OWL RL inconsistencies: owlrl's messages (engine owlrl) and spacekg's own checks of the
+    closure (:mod:`spacekg.consistency`: disjoint classes and properties, owl:Nothing,
+    irreflexive and asymmetric properties, negative assertions, sameAs/differentFrom, ...).
 
-    ``result``: the owlrl :class:`Inference` of ``graph`` if already computed.
+    ``result``: the owlrl-profile :class:`Inference` of ``graph`` if already computed.
     """
-    from rdflib import RDF, Graph, URIRef
+    from rdflib import Graph
 
-    result = result if result is not None and result.profile == "owlrl" else reason(graph)
+    from spacekg.consistency import check
+
+    result = (
+        result if result is not None and result.profile == "owlrl" else reason(graph, engine=engine)
+    )
     messages = list(result.errors)
     full = Graph()
     for triple in graph:
         full.add(triple)
     for triple in result.inferred:
         full.add(triple)
-    nothing = URIRef(OWL_NOTHING)
-    for s in sorted(set(full.subjects(RDF.type, nothing))):
-        message = f"{s.n3()} is an instance of owl:Nothing"
-        if not any(str(s) in m for m in messages):
+    for message in check(full.serialize(format="nt", encoding="utf-8")):
+        first = message.split(": ", 1)[1].split(" ", 1)[0].strip("<>")
+        if not any(first in m for m in result.errors):
             messages.append(message)
     return messages

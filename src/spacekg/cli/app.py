@@ -114,6 +114,7 @@ def _register() -> None:
     from spacekg.cli.graph import check_cmd, describe_cmd, export_cmd, reason_cmd
     from spacekg.cli.load import load_cmd
     from spacekg.cli.query import query_group
+    from spacekg.cli.serve import serve_cmd
     from spacekg.cli.workspace import init_cmd, status_cmd
 
     for command in (
@@ -128,6 +129,7 @@ def _register() -> None:
         support_cmd,
         diff_cmd,
         load_cmd,
+        serve_cmd,
         init_cmd,
         status_cmd,
     ):

@@ -53,6 +53,13 @@ def export_cmd(fmt: str, inferred: bool, output: str | None) -> None:
     "rules too (inverse, symmetric and transitive properties, equivalences, property chains).",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["reasonable", "owlrl"]),
+    default="reasonable",
+    show_default=True,
+    help="OWL RL engine: reasonable (fast) or owlrl (the reference); same filtered result.",
+)
+@click.option(
     "-f",
     "--format",
     "fmt",
@@ -61,7 +68,7 @@ def export_cmd(fmt: str, inferred: bool, output: str | None) -> None:
     type=click.Choice(["turtle", "ntriples"]),
 )
 @output_option
-def reason_cmd(profile: str, fmt: str, output: str | None) -> None:
+def reason_cmd(profile: str, engine: str, fmt: str, output: str | None) -> None:
     """The triples the ontology entails from the graph, and only those.
 
     No asserted triple and none of the reasoner's axioms about RDF, RDFS and OWL themselves;
@@ -71,10 +78,11 @@ def reason_cmd(profile: str, fmt: str, output: str | None) -> None:
     Examples:
       spacekg reason | head
       spacekg reason --profile rdfs --format ntriples -o inferred.nt
+      spacekg reason --engine owlrl -o reference.ttl
     """
     from spacekg.export import reason_text
 
-    data, count = reason_text(profile, fmt)
+    data, count = reason_text(profile, fmt, engine)
     write_output(data, output)
     click.echo(f"{count} inferred triples ({profile})", err=True)
 

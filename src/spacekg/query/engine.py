@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     import pyoxigraph
 
 #: bump when what goes into the cache changes (reasoning filter, export format)
-CACHE_SCHEMA = "2"
+CACHE_SCHEMA = "3"
 #: the cache's own subfolder of :func:`spacekg.project.cache_dir`: nothing else is in it
 CACHE_FOLDER = "graphs"
 ENGINES = ("oxigraph", "rdflib")
@@ -67,8 +67,18 @@ def cache_key(sources: list[GraphSource] | None = None) -> str:
 
 
 def build_nquads(sources: list[GraphSource] | None = None) -> bytes:
-    """Ontology + data + OWL RL entailments as N-Quads (imports rdflib and owlrl: slow)."""
+    """Ontology + data + OWL RL entailments as N-Quads.
+
+    By pyoxigraph and reasonable (:mod:`spacekg.materialise`); through rdflib and owlrl when the
+    graph uses an axiom reasonable lacks the rules of.
+    """
     from spacekg.export import iter_graphs, nquads_bytes
+    from spacekg.materialise import materialised_nquads as fast_nquads
+
+    sources = sources if sources is not None else graph_sources()
+    data = fast_nquads(sources)
+    if data is not None:
+        return data
 
     return nquads_bytes(iter_graphs(inferred=True, sources=sources))
 

@@ -130,9 +130,12 @@ def _read_bytes() -> int | None:
     return None
 
 
-def _write_item(store: pyoxigraph.Store, item: LoadItem, progress: Progress | None) -> GraphLoad:
+def _write_item(
+    store: pyoxigraph.Store, item: LoadItem, progress: Progress | None, *, empty: bool = False
+) -> GraphLoad:
+    """Write one item; ``empty``: its graph is known to be empty (a store just created)."""
     target = _graph_node(item.graph)
-    before = _count(store, item.graph)
+    before = 0 if empty else _count(store, item.graph)
     big = item.path is not None and item.size > BULK_BYTES
     try:
         if big and (before == 0 or not item.replace):
@@ -200,13 +203,17 @@ def load_store(
 
     from spacekg.stores.staging import drop_orphans
 
+    new = not Path(path).is_dir() or not any(Path(path).iterdir())
     store = open_store(path, create=True)
     drop_orphans(store)  # left by an interrupted replace: never part of the graph
     results = []
+    written: set[str] = set()
     failure: SpacekgError | None = None
     try:
         for item in items:
-            results.append(_write_item(store, item, sub(done)))
+            empty = new and item.graph not in written
+            results.append(_write_item(store, item, sub(done), empty=empty))
+            written.add(item.graph)
             done += item.size
         store.flush()
     except SpacekgError as err:
