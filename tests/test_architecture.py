@@ -21,11 +21,11 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "spacekg"
 
 #: the stages, lowest first; a module may import its own stage and those below it
 STAGES: list[set[str]] = [
-    {"errors"},
+    {"errors", "netguard"},
     {"namespaces"},
     {"terms"},
     {"project"},
-    {"rdfio"},
+    {"rdfio", "rdfio_limits"},
     {"quotes"},
     {"reasoning", "closure", "consistency", "dataset", "evidence"},
     {"export", "materialise"},

@@ -126,9 +126,9 @@ def test_cache_is_written_reused_and_rebuilt(
     cli_bundle: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = materialised_nquads()
-    files = list(cache_dir().glob("graph-*.nq"))
+    files = list((cache_dir() / "graphs").glob("graph-*.nq"))
     assert len(files) == 1 and verified_cache(files[0].read_bytes()) == first
-    assert not list(cache_dir().glob(".*tmp"))
+    assert not list((cache_dir() / "graphs").glob(".*tmp"))
 
     calls: list[int] = []
     real_build = engine.build_nquads
@@ -150,7 +150,7 @@ def test_cache_is_written_reused_and_rebuilt(
     second = materialised_nquads()
     assert calls == [1]  # rebuilt once
     assert b"/india>" in second
-    assert len(list(cache_dir().glob("graph-*.nq"))) == 1  # the stale one is gone
+    assert len(list((cache_dir() / "graphs").glob("graph-*.nq"))) == 1  # the stale one is gone
     assert column(run_query("agents"), "label") == ["India", "Japan", "United States"]
 
 
@@ -213,7 +213,7 @@ def test_a_damaged_cache_is_rebuilt(
     cli_bundle: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
     good = materialised_nquads()
-    (path,) = cache_dir().glob("graph-*.nq")
+    (path,) = (cache_dir() / "graphs").glob("graph-*.nq")
     raw = path.read_bytes()
     broken = {
         "empty": b"",

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-import spacekg.export as export_module
+import spacekg.rdfio as rdfio_module
 from spacekg.dataset import load_dataset
 from spacekg.errors import InputError
 from spacekg.export import EXPORT_FORMATS, export, iter_graphs, write_atomic
@@ -105,7 +105,7 @@ def test_write_atomic_never_leaves_half_a_file(
     def boom(src: str, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export_module.os, "replace", boom)
+    monkeypatch.setattr(rdfio_module.os, "replace", boom)
     with pytest.raises(InputError, match=r"out\.trig: cannot write: No space left"):
         write_atomic(target, b"new content")
     assert target.read_bytes() == b"old content"

@@ -46,6 +46,8 @@ SAMPLES = {
     ),
 }
 SAMPLES[".owl"] = SAMPLES[".xml"] = SAMPLES[".rdf"]
+SAMPLES[".turtle"], SAMPLES[".ntriples"] = SAMPLES[".ttl"], SAMPLES[".nt"]
+SAMPLES[".nquads"] = SAMPLES[".nq"]
 
 
 @pytest.mark.parametrize("suffix", sorted(FORMATS))

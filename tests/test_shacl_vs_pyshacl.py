@@ -322,7 +322,7 @@ def test_report_to_turtle_is_a_deterministic_shacl_report() -> None:
             "bad.ttl",
             r"bad\.ttl:2:\d+: Turtle syntax error: .* \(fix the file\)",
         ),
-        ("<http://e/a> <http://e/b> <http://e/c> .", "data.csv", "unsupported RDF format"),
+        ("<http://e/a> <http://e/b> <http://e/c> .", "data.csv", "cannot tell the RDF format"),
     ],
 )
 def test_bad_data_is_one_clear_input_error(

@@ -388,7 +388,7 @@ def test_context_results_are_cached_per_bundle(
     monkeypatch.setenv("SPACEKG_CACHE_DIR", str(tmp_path / "cache"))
     fixture = FIXTURES / "links-existing.ttl"
     first = validate([fixture], shapes=SHAPES)
-    cached = list((tmp_path / "cache").glob("validate-context-*.json"))
+    cached = list((tmp_path / "cache" / "validate").glob("validate-context-*.json"))
     assert len(cached) == 1
     assert json.loads(cached[0].read_text())  # the bundle alone has results in these shapes
     assert validate([fixture], shapes=SHAPES).findings == first.findings
@@ -396,7 +396,7 @@ def test_context_results_are_cached_per_bundle(
     assert validate([fixture], shapes=SHAPES).findings == first.findings
     assert json.loads(cached[0].read_text())
     validate([fixture], shapes=SHAPES, inference="rdfs")  # another key: another file
-    assert len(list((tmp_path / "cache").glob("validate-context-*.json"))) == 2
+    assert len(list((tmp_path / "cache" / "validate").glob("validate-context-*.json"))) == 2
 
 
 def test_lines_are_counted_across_chunks_and_long_strings(

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
 from spacekg.namespaces import INFERRED_GRAPH, TERM_PREFIXES, XSD_STRING
 from spacekg.project import GraphSource, graph_sources
+from spacekg.rdfio import write_atomic as write_atomic  # the one atomic writer
 from spacekg.terms import escape_literal
 
 if TYPE_CHECKING:
@@ -249,25 +247,3 @@ def reason_text(
     )
     fmt = "ntriples" if fmt == "ntriples" else "turtle"
     return serialize([(INFERRED_GRAPH, lines)], fmt), len(lines)
-
-
-def write_atomic(path: Path | str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: never half-written."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as err:
-        raise InputError(f"{path}: cannot write: {err.strerror} (check the folder)") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as err:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(err, OSError):
-            raise InputError(f"{path}: cannot write: {err.strerror} (check the path)") from None
-        raise

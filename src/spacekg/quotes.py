@@ -91,12 +91,18 @@ def _candidate_starts(text: str, quote: str, keep: int) -> list[int]:
     return sorted(start for _, start in scored[:keep])
 
 
+#: how much of a quote that is not found is compared with the text
+CLOSEST_CHARS = 160
+
+
 def _closest_passage(text: str, quote: str) -> Passage | None:
     """The passage most similar to ``quote``: windows starting at the word starts that share
     most words with the quote, compared case-insensitively with difflib, then the end moved to
-    the best nearby word end."""
+    the best nearby word end. A long quote is matched by its first :data:`CLOSEST_CHARS`
+    characters, which keeps the work linear in the text (difflib is quadratic in the window)."""
     if not quote.strip() or not text:
         return None
+    quote = quote[:CLOSEST_CHARS]
     n = len(quote)
     lowered = text.lower()
     matcher = difflib.SequenceMatcher(autojunk=False)

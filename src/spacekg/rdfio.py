@@ -1,77 +1,138 @@
-"""Parse one RDF file into an rdflib graph, safely and with errors a person can act on.
+"""The kernel's file concerns: the one RDF format table, the one file check, the one parser
+verdict and the one atomic writer. Every command reads and writes files through here.
 
-* The format comes from the extension (``.ttl .nt .nq .trig .jsonld .rdf .owl .xml``); any other
-  extension is refused by name.
-* A syntax error becomes one :class:`~spacekg.errors.InputError` line
-  ``FILE:LINE:COL: Turtle syntax error: ... (fix the file)``.
-* An empty file and a file that is not UTF-8 are refused with a clear message.
-* Nothing reaches the network: ``owl:imports`` is never followed (rdflib does not), JSON-LD
-  documents whose ``@context`` is a URL (or uses ``@import``) are refused before rdflib would
-  fetch it, and RDF/XML that declares an external entity (general or parameter) or names an
-  external DTD is refused with the declaration's line (:func:`refuse_external_entities`), before
-  any parser could resolve it; internal entities (``<!ENTITY skg "https://...#">``) are fine.
+* **Formats** (:data:`TABLE`): one row per format with its extensions, rdflib name, pyoxigraph
+  ``RdfFormat``, media type and display name; any other extension is refused by name.
+* **Reading** (:func:`check_file`, :func:`read_file`): a path must name a readable regular file
+  (not a folder, FIFO, device or socket; symlink loops and I/O errors are bad input, exit 3),
+  not empty, at most :data:`MAX_FILE_BYTES`, and not starting with a UTF-8 byte-order mark.
+* **Parsing** (:func:`parse_file`): pyoxigraph's parser is the verdict for every format and
+  every command. Refused (exit 3, ``FILE:LINE:COL: Turtle syntax error: ... (fix the file)``):
+  syntax errors, IRIs with characters IRIs cannot hold (a space), a BOM, tokens or literals over
+  16 MiB (the parser's buffer), any ``<!ENTITY`` in RDF/XML. Accepted: any nesting depth (the
+  parser keeps its own stack), ill-typed literals such as ``"abc"^^xsd:integer`` (SHACL's
+  ``sh:datatype`` reports them; no parser warning is printed).
+* **Nothing reaches the network**: ``owl:imports`` is never followed, JSON-LD ``@context`` URLs
+  and ``@import`` are refused before parsing, and RDF/XML with a DTD reference or any entity
+  declaration is refused with the declaration's line (:func:`refuse_external_entities`).
+* **Writing** (:func:`write_atomic`): the output rule, see there; caches use
+  :func:`write_private` and :func:`read_private`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import errno
+import os
 import re
+import stat
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
+from spacekg.rdfio_limits import (  # noqa: F401 - private_folder, warn_once re-exported
+    MAX_TOKEN_BYTES,
+    _decode,
+    _max_file_bytes,
+    _refuse_remote_contexts,
+    _xml_position,
+    private_folder,
+    quiet_rdflib,
+    refuse_bom,
+    refuse_external_entities,
+    warn_once,
+)
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
+
+@dataclass(frozen=True)
+class RdfFormatInfo:
+    """One RDF format: what each library and each command calls it."""
+
+    key: str  # the name options take: --format turtle
+    rdflib: str  # rdflib's format name
+    oxigraph: str  # the pyoxigraph RdfFormat attribute
+    media_type: str
+    name: str  # for messages
+    extensions: tuple[str, ...]
+    quads: bool  # names its own graphs
+
+
+#: the one format table
+TABLE: tuple[RdfFormatInfo, ...] = (
+    RdfFormatInfo(
+        "turtle", "turtle", "TURTLE", "text/turtle", "Turtle", (".ttl", ".turtle"), False
+    ),
+    RdfFormatInfo(
+        "ntriples",
+        "nt",
+        "N_TRIPLES",
+        "application/n-triples",
+        "N-Triples",
+        (".nt", ".ntriples"),
+        False,
+    ),
+    RdfFormatInfo(
+        "nquads", "nquads", "N_QUADS", "application/n-quads", "N-Quads", (".nq", ".nquads"), True
+    ),
+    RdfFormatInfo("trig", "trig", "TRIG", "application/trig", "TriG", (".trig",), True),
+    RdfFormatInfo(
+        "jsonld", "json-ld", "JSON_LD", "application/ld+json", "JSON-LD", (".jsonld",), False
+    ),
+    RdfFormatInfo(
+        "rdfxml",
+        "xml",
+        "RDF_XML",
+        "application/rdf+xml",
+        "RDF/XML",
+        (".rdf", ".owl", ".xml"),
+        False,
+    ),
+)
+BY_KEY: dict[str, RdfFormatInfo] = {f.key: f for f in TABLE}
+BY_RDFLIB: dict[str, RdfFormatInfo] = {f.rdflib: f for f in TABLE}
+BY_EXTENSION: dict[str, RdfFormatInfo] = {ext: f for f in TABLE for ext in f.extensions}
+
 #: extension -> rdflib format name
-FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".nt": "nt",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-}
-
+FORMATS: dict[str, str] = {ext: f.rdflib for ext, f in BY_EXTENSION.items()}
 #: rdflib format name -> name used in messages
-FORMAT_NAMES: dict[str, str] = {
-    "turtle": "Turtle",
-    "nt": "N-Triples",
-    "nquads": "N-Quads",
-    "trig": "TriG",
-    "json-ld": "JSON-LD",
-    "xml": "RDF/XML",
-}
-
+FORMAT_NAMES: dict[str, str] = {f.rdflib: f.name for f in TABLE}
 QUAD_FORMATS = frozenset({"nquads", "trig"})
 
-_OX_FORMATS = {
-    "turtle": "TURTLE",
-    "nt": "N_TRIPLES",
-    "nquads": "N_QUADS",
-    "trig": "TRIG",
-}
 
-
-def format_for(path: Path | str, fmt: str | None = None) -> str:
-    """The rdflib format name for ``path`` (or ``fmt`` if given, after checking it)."""
-    if fmt is not None:
-        if fmt not in FORMAT_NAMES:
-            known = ", ".join(sorted(FORMAT_NAMES))
-            raise InputError(f"{path}: unknown RDF format {fmt!r} (use one of: {known})")
-        return fmt
+def info_for(path: Path | str, key: str | None = None) -> RdfFormatInfo:
+    """The format row of ``path`` by extension (or of ``key``, an option's or rdflib's name)."""
+    if key is not None:
+        found = BY_KEY.get(key) or BY_RDFLIB.get(key)
+        if found is None:
+            known = ", ".join(BY_KEY)
+            raise InputError(f"{path}: unknown RDF format {key!r} (use one of: {known})")
+        return found
     suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        known = " ".join(sorted(FORMATS))
+    if suffix not in BY_EXTENSION:
+        known = " ".join(sorted(BY_EXTENSION))
         raise InputError(
             f"{path}: cannot tell the RDF format of a {suffix or 'extension-less'!s} file "
             f"(rename it to one of: {known})"
         )
-    return FORMATS[suffix]
+    return BY_EXTENSION[suffix]
+
+
+def format_for(path: Path | str, fmt: str | None = None) -> str:
+    """The rdflib format name for ``path`` (or ``fmt`` if given, after checking it)."""
+    return info_for(path, fmt).rdflib
+
+
+def ox_format(info: RdfFormatInfo | str) -> Any:
+    """The pyoxigraph ``RdfFormat`` of a format row (or of a key or rdflib name)."""
+    import pyoxigraph as ox
+
+    row = info if isinstance(info, RdfFormatInfo) else info_for("", info)
+    return getattr(ox.RdfFormat, row.oxigraph)
 
 
 def line_col(text: str, index: int) -> tuple[int, int]:
@@ -82,227 +143,322 @@ def line_col(text: str, index: int) -> tuple[int, int]:
     return line, index - start + 1
 
 
+# --- reading --------------------------------------------------------------------------------
+
+
+def _os_reason(err: OSError) -> str:
+    if err.errno == errno.ELOOP:
+        return "a loop of symbolic links (fix the link)"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied (check permissions)"
+    return f"{err.strerror or err} (check the path)"
+
+
+def check_file(path: Path | str, what: str = "RDF file") -> int:
+    """Refuse what is not a readable, non-empty regular file within the size limit; the size.
+
+    FIFOs, devices and sockets are refused (reading one could block forever or never end).
+    """
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file (check the path)") from None
+    except (OSError, ValueError) as err:
+        reason = _os_reason(err) if isinstance(err, OSError) else str(err)
+        raise InputError(f"{path}: cannot read: {reason}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: is a folder, not a file (name a {what})")
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise InputError(f"{path}: is {kind}, not a regular file (copy it into a {what})")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: cannot read: permission denied (check permissions)")
+    limit = _max_file_bytes()
+    if st.st_size > limit:
+        raise InputError(
+            f"{path}: {st.st_size} bytes is over the limit of {limit} "
+            "(split the file, or raise SPACEKG_MAX_FILE_BYTES)"
+        )
+    if st.st_size == 0:
+        raise InputError(f"{path}: the file is empty (write some content or remove the file)")
+    return st.st_size
+
+
+def read_file(path: Path | str, what: str = "RDF file") -> bytes:
+    """The bytes of ``path`` after :func:`check_file`; read errors are bad input (exit 3)."""
+    path = Path(path)
+    check_file(path, what)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped since the check
+                raise InputError(f"{path}: is not a regular file (copy it into a {what})")
+            return handle.read()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {_os_reason(err)}") from None
+
+
+def check_rdf_file(path: Path | str) -> int:
+    """:func:`check_file` plus the format (by extension) and the BOM verdict; the size."""
+    path = Path(path)
+    info_for(path)
+    size = check_file(path)
+    try:
+        with open(path, "rb") as handle:
+            refuse_bom(path, handle.read(3))
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {_os_reason(err)}") from None
+    return size
+
+
+# --- parsing: pyoxigraph's verdict, an rdflib graph -----------------------------------------
+
+
 def parse_file(path: Path | str, graph: Graph | None = None, fmt: str | None = None) -> Graph:
     """Parse ``path`` into ``graph`` (a new one if ``None``) and return the graph.
 
     For quad formats (N-Quads, TriG) a new graph is an ``rdflib.Dataset``; if a plain
-    ``Graph`` is given, the quads are merged into it as triples.
+    ``Graph`` is given, the quads are merged into it as triples. pyoxigraph parses (the one
+    verdict, see the module docstring); rdflib only holds the result.
     Raises :class:`~spacekg.errors.InputError` for a missing, empty, non-UTF-8 or invalid file.
     """
     path = Path(path)
-    fmt = format_for(path, fmt)
-    raw = _read(path)
-    text = _decode(path, raw, fmt)
-    if fmt == "json-ld":
+    info = info_for(path, fmt)
+    raw = read_file(path)
+    refuse_bom(path, raw)
+    text = _decode(path, raw, info.rdflib)
+    if info.key == "jsonld":
         _refuse_remote_contexts(path, text)
-    if fmt == "xml":
+    if info.key == "rdfxml":
         refuse_external_entities(path, raw)
+    quiet_rdflib()
 
     from rdflib import Dataset, Graph
 
     if graph is None:
-        graph = Dataset() if fmt in QUAD_FORMATS else Graph()
-    target: Any = graph
-    if fmt in QUAD_FORMATS and not isinstance(graph, Dataset):
-        target = Dataset()
-    try:
-        target.parse(
-            data=raw if fmt == "xml" else text, format=fmt, publicID=path.resolve().as_uri()
+        graph = Dataset() if info.quads else Graph()
+    to_rdflib = _rdflib_converter()
+    declared: dict[str, str] = {}
+    quads = ox_quads(path, info, raw if info.key == "rdfxml" else text.encode("utf-8"), declared)
+    if isinstance(graph, Dataset):
+        default = graph.default_graph if hasattr(graph, "default_graph") else graph.default_context
+        for q in quads:
+            g = q.graph_name
+            target = default if not hasattr(g, "value") else graph.graph(to_rdflib(g))
+            target.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    else:
+        graph.addN(
+            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph)
+            for q in quads
         )
-    except InputError:
-        raise
-    except Exception as err:  # every parser has its own exception types
-        raise _syntax_error(path, text, fmt, err) from err
-    if target is not graph:
-        for s, p, o, _g in target.quads((None, None, None, None)):
-            graph.add((s, p, o))
+    for prefix, namespace in declared.items():
+        with contextlib.suppress(Exception):  # rdflib refuses some prefix names: keep its own
+            graph.bind(prefix, namespace, override=False)
     return graph
 
 
-def _read(path: Path) -> bytes:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file (check the path)") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not an RDF file (name a file)") from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror} (check permissions)") from None
-    if not raw.strip():
-        raise InputError(f"{path}: the file is empty (write some RDF or remove the file)")
-    return raw
-
-
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-
-
-def _decode(path: Path, raw: bytes, fmt: str) -> str:
-    encoding = "utf-8"
-    if fmt == "xml":
-        declared = _XML_ENCODING.match(raw)
-        if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
-            try:  # RDF/XML may declare another encoding; the XML parser honours it
-                return raw.decode(declared.group(1).decode("ascii"))
-            except (LookupError, UnicodeDecodeError):
-                encoding = declared.group(1).decode("ascii")
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as err:
-        good = raw[: err.start].decode(encoding, errors="replace")
-        line, col = line_col(good, len(good))
-        raise InputError(
-            f"{path}:{line}:{col}: not valid {encoding.upper()} (byte 0x{raw[err.start]:02X}); "
-            "save the file as UTF-8"
-        ) from None
-    return text.removeprefix("\ufeff")
-
-
-def _refuse_remote_contexts(path: Path, text: str) -> None:
-    """JSON-LD: refuse ``@context`` URLs and ``@import`` (rdflib would fetch them)."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputError(
-            f"{path}:{err.lineno}:{err.colno}: JSON-LD syntax error: {err.msg} (fix the file)"
-        ) from None
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "@context":
-                    check_context(value)
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    def check_context(ctx: Any) -> None:
-        for item in ctx if isinstance(ctx, list) else [ctx]:
-            if isinstance(item, str):
-                raise InputError(
-                    f"{path}: JSON-LD remote context {item!r} is not fetched "
-                    "(spacekg never reaches the network: inline the context in the file)"
-                )
-            if isinstance(item, dict) and "@import" in item:
-                raise InputError(
-                    f"{path}: JSON-LD @import {item['@import']!r} is not fetched "
-                    "(spacekg never reaches the network: inline the context in the file)"
-                )
-
-    walk(doc)
-
-
-class _Prolog(Exception):
-    """Raised at the root element: the DTD (where entities are declared) is behind us."""
-
-
-def refuse_external_entities(path: Path, raw: bytes) -> None:
-    """RDF/XML: refuse a DOCTYPE that declares an external entity (general or parameter) or names
-    an external DTD, before any parser sees it. Read with expat, which reports the declarations
-    and resolves nothing; reading stops at the root element. A malformed prolog is left to the
-    RDF/XML parser, which reports it as a syntax error."""
-    from xml.parsers import expat
-
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    found: list[tuple[int, str]] = []
-
-    def quoted(system: str | None, public: str | None) -> str:
-        if public is not None:
-            return f'PUBLIC "{public}" "{system or ""}"'
-        return f'SYSTEM "{system or ""}"'
-
-    def doctype(name: str, system: str | None, public: str | None, _internal: int) -> None:
-        if system is not None or public is not None:
-            found.append(
-                (
-                    parser.CurrentLineNumber,
-                    f"RDF/XML names an external DTD ({quoted(system, public)}); spacekg never "
-                    "fetches it — inline the declarations or remove the reference",
-                )
-            )
-            raise _Prolog
-
-    def entity(
-        name: str,
-        is_parameter: int,
-        value: str | None,
-        base: str | None,
-        system: str | None,
-        public: str | None,
-        notation: str | None,
-    ) -> None:
-        if system is None and public is None:
-            return  # an internal entity: its value is in the file
-        kind = "external parameter entity" if is_parameter else "external entity"
-        found.append(
-            (
-                parser.CurrentLineNumber,
-                f"RDF/XML declares an {kind} {name!r} ({quoted(system, public)}); spacekg never "
-                "resolves external entities — inline the value or remove the declaration",
-            )
-        )
-        raise _Prolog
-
-    def root(*_args: object) -> None:
-        raise _Prolog
-
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = entity
-    parser.StartElementHandler = root
-    with contextlib.suppress(_Prolog, expat.ExpatError, ValueError):
-        parser.Parse(raw, True)
-    if found:
-        line, message = found[0]
-        raise InputError(f"{path}:{line}: {message}")
-
-
-_POS_IN_MESSAGE = re.compile(r"line (\d+) column (\d+)")
-
-
-def _syntax_error(path: Path, text: str, fmt: str, err: Exception) -> InputError:
-    name = FORMAT_NAMES[fmt]
-    line: int | None = None
-    col: int | None = None
-    why = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    # rdflib's Turtle/TriG parser: BadSyntax carries the text and the character index
-    if hasattr(err, "_i") and hasattr(err, "_str") and hasattr(err, "_why"):
-        source = err._str.decode("utf-8", errors="replace")
-        line, col = line_col(source, err._i)
-        if source != text:  # a chunk of the document: fall back to rdflib's line count
-            line = getattr(err, "lines", 0) + 1
-        why = str(err._why)
-    elif hasattr(err, "getLineNumber"):  # xml.sax.SAXParseException
-        line, col = err.getLineNumber(), err.getColumnNumber() + 1
-        why = str(err.getMessage())
-    elif isinstance(err, json.JSONDecodeError):
-        line, col, why = err.lineno, err.colno, err.msg
-    elif fmt in _OX_FORMATS:
-        line, col, why = _locate_with_oxigraph(text, fmt, why)
-    where = f"{path}:{line}:{col}" if line is not None else str(path)
-    return InputError(f"{where}: {name} syntax error: {why} (fix the file)")
-
-
-def _locate_with_oxigraph(text: str, fmt: str, why: str) -> tuple[int | None, int | None, str]:
-    """rdflib's N-Triples parser names no line: ask pyoxigraph's parser where it stops."""
+def ox_quads(
+    path: Path | str,
+    info: RdfFormatInfo,
+    data: bytes | None = None,
+    prefixes: dict[str, str] | None = None,
+) -> Any:
+    """pyoxigraph's quads of ``data`` (or of the file ``path``), one InputError on bad input;
+    the prefixes the document declares are added to ``prefixes`` when it is read."""
     import pyoxigraph as ox
 
+    base = Path(path).resolve().as_uri()
     try:
-        for _ in ox.parse(text.encode("utf-8"), getattr(ox.RdfFormat, _OX_FORMATS[fmt])):
-            pass
-    except SyntaxError as ox_err:
-        message = str(ox_err.args[0]) if ox_err.args else str(ox_err)
-        match = _POS_IN_MESSAGE.search(message)
-        if match:
-            detail = message.split(": ", 1)[1] if ": " in message else message
-            return int(match.group(1)), int(match.group(2)), detail
-    return None, None, why
+        if data is None:
+            parser = ox.parse(
+                path=str(path), format=ox_format(info), base_iri=base, rename_blank_nodes=True
+            )
+        else:
+            parser = ox.parse(data, ox_format(info), base_iri=base, rename_blank_nodes=True)
+        yield from parser
+        if prefixes is not None:
+            prefixes.update(getattr(parser, "prefixes", None) or {})
+    except SyntaxError as err:
+        raise syntax_error(path, info, err, data) from None
+    except MemoryError:
+        raise InputError(
+            f"{path}: a literal or IRI is over {MAX_TOKEN_BYTES} bytes, the parser's limit "
+            "(shorten it or keep it outside the graph)"
+        ) from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {_os_reason(err)}") from None
+
+
+_PARSER_PREFIX = re.compile(r"^Parser error [^:]*: ")
+_LINE_SUFFIX = re.compile(r" \(line \d+\)$")
+
+
+def syntax_error(
+    path: Path | str, info: RdfFormatInfo, err: SyntaxError, data: bytes | None = None
+) -> InputError:
+    """The one wording of a syntax error: ``FILE:LINE:COL: Turtle syntax error: WHY (fix the
+    file)``, from pyoxigraph's error; the reason is cut to 200 characters (a long line is not
+    repeated whole)."""
+    message = str(err.msg if getattr(err, "msg", None) else err).strip()
+    why = message.splitlines()[0] if message else type(err).__name__
+    why = _LINE_SUFFIX.sub("", _PARSER_PREFIX.sub("", why))
+    if len(why) > 200:
+        why = why[:197] + "..."
+    line, col = getattr(err, "lineno", None), getattr(err, "offset", None)
+    if line is None and info.key == "rdfxml" and data is not None:
+        line, col = _xml_position(data)
+    where = f"{path}:{line}:{col}" if line and col else f"{path}:{line}" if line else str(path)
+    return InputError(f"{where}: {info.name} syntax error: {why} (fix the file)")
+
+
+def _rdflib_converter() -> Any:
+    """A function from pyoxigraph terms to rdflib terms."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    plain = {"http://www.w3.org/2001/XMLSchema#string"}
+    cache: dict[str, Any] = {}
+
+    def convert(term: Any) -> Any:
+        if isinstance(term, ox.NamedNode):
+            value = term.value
+            found = cache.get(value)
+            if found is None:
+                found = cache[value] = URIRef(value)
+            return found
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            return Literal(term.value, datatype=None if datatype in plain else URIRef(datatype))
+        raise InputError(f"unsupported RDF term {term!r} (RDF-star is not supported)")
+
+    return convert
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path | str, data: bytes) -> None:
+    """The output rule. A regular file or nothing at ``path``: ``data`` goes to a new file in
+    the same folder, renamed over the target (never half-written), with the replaced file's mode
+    or else ``0666 & ~umask``. A symlink is followed: its target gets the output, the link stays.
+    A FIFO or device is written to directly, never replaced (a FIFO nobody reads is refused).
+    Every failure is :class:`~spacekg.errors.InputError` (exit 3)."""
+    path = Path(path)
+    try:
+        st: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as err:
+        raise InputError(f"{path}: cannot write: {_os_reason(err)}") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: is a folder (name a file to write)")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        _write_special(path, data)
+        return
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as err:
+        raise InputError(f"{path}: cannot write: {_os_reason(err)}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+            os.fchmod(handle.fileno(), mode)
+        os.replace(tmp, target)
+    except BaseException as err:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise InputError(f"{path}: cannot write: {_os_reason(err)}") from None
+        raise
+
+
+def _write_special(path: Path, data: bytes) -> None:
+    """Write to a FIFO or device in place (``-o /dev/stdout``, ``-o /dev/null``)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as err:
+        if err.errno == errno.ENXIO:
+            raise InputError(
+                f"{path}: is a FIFO that nobody reads (start the reader first)"
+            ) from None
+        raise InputError(f"{path}: cannot write: {_os_reason(err)}") from None
+    try:
+        os.set_blocking(fd, True)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as err:
+        raise InputError(
+            f"{path}: cannot write: {err.strerror or err} (check the device)"
+        ) from None
+    finally:
+        os.close(fd)
+
+
+def write_stream(stream: Any, data: bytes, what: str = "stdout") -> None:
+    """Write ``data`` to an open binary stream; an OSError is bad output, exit 3."""
+    try:
+        stream.write(data)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        raise InputError(
+            f"cannot write the output to {what}: {err.strerror or err} "
+            "(free some space or send the output elsewhere)"
+        ) from None
+
+
+def read_private(path: Path) -> bytes | None:
+    """The bytes of a cache file, or None if absent, not a regular file, or a symlink."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read()
+        except OSError:
+            return None
+
+
+def write_private(folder: Path, name: str, data: bytes) -> bool:
+    """Write a cache file ``folder/name`` atomically: a temporary file with an unpredictable
+    name opened with ``O_EXCL`` (no symlink is followed), then a rename. False on failure."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, folder / name)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
 
 
 def rdf_files(path: Path) -> list[Path]:
     """``path`` itself, or every RDF file below the folder ``path`` (sorted, hidden skipped)."""
-    if path.is_file():
-        return [path]
     if path.is_dir():
         return sorted(
             p
@@ -311,7 +467,9 @@ def rdf_files(path: Path) -> list[Path]:
             and p.suffix.lower() in FORMATS
             and not any(part.startswith(".") for part in p.relative_to(path).parts)
         )
-    raise InputError(f"{path}: no such file or folder")
+    if not path.exists() and not path.is_symlink():
+        raise InputError(f"{path}: no such file or folder")
+    return [path]  # parse_file applies the one file check (FIFOs, devices, loops refused)
 
 
 def bind_prefixes(graph: Graph) -> None:

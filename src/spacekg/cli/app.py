@@ -25,8 +25,16 @@ class SpacekgGroup(click.Group):
     """Turns library errors into one line on stderr and a documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from spacekg.cli.interrupt import install_watchdog
+        from spacekg.netguard import armed
+        from spacekg.rdfio_limits import quiet_rdflib
+
+        install_watchdog()
         try:
-            return super().invoke(ctx)
+            _refuse_undecodable_args()
+            quiet_rdflib()  # an ill-typed literal is accepted without rdflib's logged traceback
+            with armed():  # the network rule: nothing fetched unless asked
+                return super().invoke(ctx)
         except SpacekgError as err:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
@@ -35,6 +43,9 @@ class SpacekgGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
+            from spacekg.cli.options import silence_stdout
+
+            silence_stdout()
             click.echo("spacekg: interrupted", err=True)
             sys.exit(130)
         except Exception as err:  # an internal error: a bug
@@ -46,6 +57,16 @@ class SpacekgGroup(click.Group):
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
+
+
+def _refuse_undecodable_args() -> None:
+    """Arguments that are not UTF-8 (Python keeps the bytes as surrogates): bad input, exit 3."""
+    from spacekg.errors import InputError
+
+    for arg in sys.argv[1:]:
+        if any("\udc80" <= c <= "\udcff" for c in arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise InputError(f"the argument {shown!r} is not valid UTF-8 (rename the file)")
 
 
 @click.group(cls=SpacekgGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from spacekg.cli.options import choice_option, root_option, root_path, shown_path
+from spacekg.cli.options import choice_option, root_option, root_path, shown_path, write_output
 
 
 @click.command("validate")
@@ -84,11 +84,11 @@ def validate_cmd(
         root=root_path(root),
     )
     if fmt == "json":
-        click.echo(render_json(report, fail_on), nl=False)
+        write_output(render_json(report, fail_on), None)
     elif fmt == "turtle":
-        click.echo(render_turtle(report), nl=False)
+        write_output(render_turtle(report), None)
     else:
-        click.echo(render_text(report, limit=limit, fail_on=fail_on), nl=False)
+        write_output(render_text(report, limit=limit, fail_on=fail_on), None)
     sys.exit(1 if report.fails(fail_on) else 0)
 
 
@@ -134,7 +134,7 @@ def source_add_cmd(
             "are up to date",
             err=True,
         )
-    click.echo(f"source node: <{done.source_iri}> (sha256 {done.sha256})")
+    write_output(f"source node: <{done.source_iri}> (sha256 {done.sha256})\n", None)
 
 
 @click.command("excerpt")
@@ -153,7 +153,7 @@ def excerpt_cmd(source: str, quote: str, occurrence: int | None, root: str | Non
     from spacekg.curation.sources import excerpt
 
     found = excerpt(source, quote, occurrence=occurrence, root=root_path(root))
-    click.echo(found.turtle, nl=False)
+    write_output(found.turtle, None)
 
 
 @click.command("support")
@@ -168,12 +168,12 @@ def support_cmd(
     """Print the reification (rdf:Statement) of a triple with its spans, stated or read."""
     from spacekg.curation.support import support_turtle
 
-    click.echo(support_turtle(subject, predicate, object_, list(spans), reason).turtle, nl=False)
+    write_output(support_turtle(subject, predicate, object_, list(spans), reason).turtle, None)
 
 
 @click.command("diff")
-@click.argument("old", type=click.Path(exists=True, path_type=str))
-@click.argument("new", type=click.Path(exists=True, path_type=str), required=False)
+@click.argument("old", type=click.Path(path_type=str))
+@click.argument("new", type=click.Path(path_type=str), required=False)
 def diff_cmd(old: str, new: str | None) -> None:
     """Triples removed and added from OLD to NEW; exit 0 if the graphs are the same, 1 if not.
 
@@ -192,5 +192,5 @@ def diff_cmd(old: str, new: str | None) -> None:
     from spacekg.project import data_dir
 
     result = diff_paths(Path(old), Path(new) if new is not None else data_dir())
-    click.echo(render_diff(result), nl=False)
+    write_output(render_diff(result), None)
     sys.exit(1 if result.differ else 0)

@@ -50,6 +50,11 @@ from spacekg.cli.options import choice_option
     default="auto",
     help="How an endpoint graph is replaced: one PUT, or staging graph + MOVE.",
 )
+@click.option(
+    "--status",
+    is_flag=True,
+    help="Report the store's graphs and any staging graph an interrupted replace left.",
+)
 def load_cmd(
     files: tuple[str, ...],
     store: str | None,
@@ -62,6 +67,7 @@ def load_cmd(
     gsp_path: str | None,
     protocol: str,
     swap: str,
+    status: bool,
 ) -> None:
     """Load the graph in use (or FILES) into a store, one named graph per source file.
 
@@ -71,6 +77,9 @@ def load_cmd(
 
     if (store is None) == (endpoint is None):
         raise click.UsageError("give --store DIR or --endpoint URL (one of them)")
+    if status:
+        _status(store, endpoint)
+        return
     bar: Any = None
     progress = None
     if sys.stderr.isatty():
@@ -102,9 +111,13 @@ def load_cmd(
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    from spacekg.cli.options import write_output
+
+    lines = []
     for g in report.graphs:
         name = f"<{g.graph}>" if g.graph else "default graph"
-        click.echo(f"{name}\t{g.stored} triples\t{g.method}")
+        lines.append(f"{name}\t{g.stored} triples\t{g.method}\n")
+    write_output("".join(lines), None)
     from spacekg.cli.options import wall_seconds
 
     wall = wall_seconds()  # the whole command: start-up, reading, parsing, checks, writes
@@ -113,3 +126,20 @@ def load_cmd(
         f"{report.target} in {wall:.1f} s (of which writing the store {report.seconds:.1f} s)",
         err=True,
     )
+
+
+def _status(store: str | None, endpoint: str | None) -> None:
+    from spacekg.cli.options import write_output
+    from spacekg.stores.embedded import store_status
+
+    if store is None:
+        raise click.UsageError("--status reads an embedded store: give --store DIR")
+    counts, orphans = store_status(store)
+    lines = [f"{f'<{g}>' if g else 'default graph'}\t{n} triples\n" for g, n in counts.items()]
+    write_output("".join(lines), None)
+    for iri, n in orphans.items():
+        click.echo(
+            f"spacekg: warning: staging graph <{iri}> ({n} triples) was left by an interrupted "
+            "replace; queries do not see it and the next load removes it",
+            err=True,
+        )

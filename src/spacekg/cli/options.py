@@ -58,25 +58,21 @@ def backend_for(store: str | None, endpoint: str | None) -> Any:
 
 
 def write_output(data: str | bytes, output: str | None) -> None:
+    """Results to ``-o FILE`` (the output rule of :func:`spacekg.rdfio.write_atomic`) or stdout;
+    every output error is exit 3."""
+    from spacekg.rdfio import write_atomic, write_stream
+
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if output and output != "-":
-        from spacekg.export import write_atomic
-
         write_atomic(output, raw)
-    else:
-        try:
-            sys.stdout.buffer.write(raw)
-            sys.stdout.flush()
-        except BrokenPipeError:  # `spacekg ... | head`: the reader has gone, that is fine
-            silence_stdout()
-        except OSError as err:  # `>/dev/full`, a full disk: an output error, exit 3
-            from spacekg.errors import InputError
-
-            silence_stdout()
-            raise InputError(
-                f"cannot write the output to stdout: {err.strerror or err} "
-                "(free some space or send the output elsewhere)"
-            ) from None
+        return
+    try:
+        write_stream(sys.stdout.buffer, raw)
+    except BrokenPipeError:  # `spacekg ... | head`: the reader has gone, that is fine
+        silence_stdout()
+    except Exception:
+        silence_stdout()
+        raise
 
 
 def silence_stdout() -> None:

@@ -133,6 +133,12 @@ def query_show_cmd(name: str) -> None:
     help="In-memory engine (rdflib: slower, for cross-checks).",
 )
 @click.option(
+    "--timeout",
+    default=None,
+    metavar="SECONDS",
+    help="Stop the query after SECONDS (exit 4) [default: SPACEKG_TIMEOUT, else 600].",
+)
+@click.option(
     "--wide",
     is_flag=True,
     help="On a terminal, keep every column whole (by default a table is fitted to its width).",
@@ -146,6 +152,7 @@ def query_run_cmd(
     store: str | None,
     endpoint: str | None,
     engine: str,
+    timeout: str | None,
     wide: bool,
     output: str | None,
 ) -> None:
@@ -160,6 +167,7 @@ def query_run_cmd(
       spacekg query run exercise-participants --format csv > rows.csv
     """
     from spacekg.query.engine import run_query
+    from spacekg.query.limits import parse_timeout
     from spacekg.query.render import render
 
     result = run_query(
@@ -168,6 +176,7 @@ def query_run_cmd(
         backend=backend_for(store, endpoint),
         allow_network=allow_network,
         engine=engine,
+        timeout=parse_timeout(timeout) if timeout is not None else None,
     )
     width = None
     if output is None and not wide and sys.stdout.isatty():

@@ -76,17 +76,54 @@ def _to_turtle(graph: Graph, prefixes: dict[str, str]) -> str:
         if prefix and any(u.startswith(ns) for u in used):
             out.bind(prefix, Namespace(ns), override=True, replace=True)
     # rdflib writes the prefixes it used, sorted, then subjects sorted: stable for a given graph.
-    return out.serialize(format="turtle").strip() + "\n"
+    try:
+        return out.serialize(format="turtle").strip() + "\n"
+    except RecursionError:  # blank nodes nested deeper than rdflib's writer recurses
+        return "".join(sorted(out.serialize(format="nt").splitlines(keepends=True)))
+
+
+#: above this many blank nodes rdflib's canonicalisation is too slow (it is super-linear): blank
+#: nodes are then named by spacekg's bounded colour refinement (the export's labels), and blank
+#: nodes whose surroundings agree for 12 steps count as one
+MAX_CANONICAL_BNODES = 2000
+
+
+def _quads(g: Graph) -> list[tuple]:  # type: ignore[type-arg]
+    return [(s, p, o, None) for s, p, o in g]
+
+
+def _compare(old_g: Graph, new_g: Graph) -> tuple[Graph, Graph]:
+    """(triples only in old, triples only in new), blank nodes matched by structure."""
+    from rdflib import BNode, Graph
+    from rdflib.compare import graph_diff, to_isomorphic
+
+    def bnodes(g: Graph) -> int:
+        return len({t for triple in g for t in triple if isinstance(t, BNode)})
+
+    if max(bnodes(old_g), bnodes(new_g)) <= MAX_CANONICAL_BNODES:
+        _, only_old, only_new = graph_diff(to_isomorphic(old_g), to_isomorphic(new_g))
+        return only_old, only_new
+    from spacekg.export import bnode_labels
+
+    def relabelled(g: Graph) -> set[tuple]:  # type: ignore[type-arg]
+        # the colour, without the tie-breaking suffix (tie order depends on parse order)
+        labels = {b: label.split("x")[0] for b, label in bnode_labels(_quads(g)).items()}
+        return {tuple(BNode(labels[t]) if t in labels else t for t in triple) for triple in g}
+
+    a, b = relabelled(old_g), relabelled(new_g)
+    out_old, out_new = Graph(), Graph()
+    for triple in a - b:
+        out_old.add(triple)  # type: ignore[arg-type]
+    for triple in b - a:
+        out_new.add(triple)  # type: ignore[arg-type]
+    return out_old, out_new
 
 
 def diff_paths(old: Path, new: Path) -> GraphDiff:
     """Compare the graphs of ``old`` and ``new`` (files or folders)."""
-    from rdflib.compare import graph_diff, to_isomorphic
-
     old_g, old_files = load_merged(Path(old))
     new_g, new_files = load_merged(Path(new))
-    in_both, only_old, only_new = graph_diff(to_isomorphic(old_g), to_isomorphic(new_g))
-    del in_both
+    only_old, only_new = _compare(old_g, new_g)
     prefixes: dict[str, str] = {}
     for g in (new_g, old_g):  # the new file's prefixes win
         for prefix, ns in g.namespaces():

@@ -13,10 +13,7 @@ bytes, and files are written atomically (temporary file + rename).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,15 +37,28 @@ def slugify(text: str, max_words: int = MAX_SLUG_WORDS) -> str:
 
 
 def turtle_string(value: str) -> str:
-    """A Turtle string literal (short form, escaped)."""
-    escaped = (
-        value.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
+    """A Turtle string literal, escaped by the RDF library's own serialiser (pyoxigraph)."""
+    import pyoxigraph as ox
+
+    return str(ox.Literal(value))
+
+
+def turtle_iri(iri: str, what: str = "IRI") -> str:
+    """``<iri>`` as the RDF library writes it; InputError (exit 3) naming a bad one."""
+    import pyoxigraph as ox
+
+    try:
+        return str(ox.NamedNode(iri))
+    except ValueError as err:
+        raise InputError(f"{what} {iri!r} is not a valid IRI: {err} (fix it)") from None
+
+
+def check_plain(value: str, what: str) -> str:
+    """Refuse control characters (a newline, a NUL) in a value written into generated files."""
+    bad = next((c for c in value if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0), None)
+    if bad is not None:
+        raise InputError(f"{what} {value!r} holds the control character {bad!r}; remove it")
+    return value
 
 
 def qname(iri: str) -> str:
@@ -58,7 +68,7 @@ def qname(iri: str) -> str:
             local = iri[len(ns) :]
             if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", local):
                 return f"{prefix}:{local}"
-    return f"<{iri}>"
+    return turtle_iri(iri)
 
 
 def prefix_block(used: set[str]) -> str:
@@ -67,12 +77,9 @@ def prefix_block(used: set[str]) -> str:
 
 def read_text(path: Path) -> str:
     """The file as text: UTF-8, not empty; otherwise one clear InputError naming the place."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a text file") from None
+    from spacekg.rdfio import read_file
+
+    raw = read_file(path, "text file")
     if not raw.strip():
         raise InputError(f"{path}: the file is empty (a source needs its text)")
     try:
@@ -87,18 +94,14 @@ def read_text(path: Path) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write ``data`` to ``path`` atomically (:func:`spacekg.rdfio.write_atomic`)."""
+    from spacekg.rdfio import write_atomic
+
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"{path.parent}: cannot create the folder: {err.strerror}") from None
+    write_atomic(path, data)
 
 
 def _existing_labels(root: Path, skip: Path | None = None) -> dict[str, str]:
@@ -168,7 +171,7 @@ def source_turtle(
         lines.append(f"    dcterms:creator {creators} ;")
     if publisher:
         lines.append(f"    dcterms:publisher {qname(publisher[0])} ;")
-    lines.append(f"    schema:url <{url}> ;")
+    lines.append(f"    schema:url {turtle_iri(url, '--url')} ;")
     lines.append(f"    skg:sha256 {turtle_string(sha256)} .")
     blocks = ["\n".join(lines) + "\n"]
     for iri, name, known in sorted(authors):
@@ -191,6 +194,29 @@ def source_turtle(
     return header + prefix_block(used) + "\n".join(blocks)
 
 
+def verify_turtle(turtle: bytes, subjects: set[str]) -> None:
+    """Parse the Turtle we generated: it must parse and describe only ``subjects`` (a value that
+    slipped past the checks cannot add a triple of its own)."""
+    import pyoxigraph as ox
+
+    try:
+        found = {q.subject.value for q in ox.parse(turtle, ox.RdfFormat.TURTLE)}
+    except SyntaxError as err:
+        raise InputError(f"a value does not fit into Turtle ({err}); check the options") from None
+    if not found <= subjects:
+        raise InputError(f"a value would add triples about {sorted(found - subjects)[0]}; refused")
+
+
+def _existing_root(root: Path | str | None) -> Path:
+    """``--root`` must name an existing folder: it is never created."""
+    if root is None:
+        return bundle_root()
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"--root {root}: no such folder (name an existing checkout)")
+    return root
+
+
 def add_source(
     text_file: Path,
     *,
@@ -208,11 +234,13 @@ def add_source(
     """
     from spacekg.project import writable_root
 
-    root = writable_root(root)
+    root = writable_root(_existing_root(root) if root is not None else None)
     text_file = Path(text_file)
+    check_plain(text_file.name, "the file name")
     text = read_text(text_file)
-    if not re.match(r"^[a-z][a-z0-9+.-]*://[^\s<>\"{}|^`\\]+$", url, re.IGNORECASE):
+    if not re.fullmatch(r"[a-z][a-z0-9+.-]*://[^\s<>\"{}|^`\\]+", url, re.IGNORECASE):
         raise InputError(f"--url {url!r} is not an absolute URL (e.g. https://example.org/a)")
+    turtle_iri(url, "--url")
     if not authors:
         raise InputError("at least one --author is needed (the byline of the source)")
     raw = text.encode("utf-8")
@@ -230,7 +258,7 @@ def add_source(
     labels = _existing_labels(root, skip=data_path)
 
     def person(name: str, kind: str) -> tuple[str, str, bool]:
-        name = " ".join(name.split())
+        name = " ".join(check_plain(name, f"--{kind}").split())
         if not name:
             raise InputError(f"--{kind} must not be empty")
         existing = labels.get(name.lower())
@@ -241,6 +269,10 @@ def add_source(
     author_nodes = sorted({person(a, "author") for a in authors})
     publisher_node = person(publisher, "publisher") if publisher is not None else None
     turtle = source_turtle(iri, text_file.name, sha, url, author_nodes, publisher_node).encode()
+    described = (
+        {iri} | {a[0] for a in author_nodes} | ({publisher_node[0]} if publisher_node else set())
+    )
+    verify_turtle(turtle, described)
 
     if seed_path.exists() and seed_path.read_bytes() != raw:
         raise InputError(
@@ -254,10 +286,7 @@ def add_source(
         )
     changed: list[Path] = []
     if not seed_path.exists():
-        seed_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = seed_path.with_name(f".{seed_path.name}.tmp")
-        shutil.copyfile(text_file, tmp)
-        os.replace(tmp, seed_path)
+        atomic_write(seed_path, raw)
         changed.append(seed_path)
     if not data_path.exists():
         atomic_write(data_path, turtle)
@@ -292,7 +321,7 @@ def resolve_source(source: str, root: Path | None = None) -> tuple[Path, str]:
     or ``skgid:`` name (its skg:sha256 picks the seed file). A text without a source node in the
     graph gets the IRI ``spacekg source add`` would give it.
     """
-    root = Path(root) if root is not None else bundle_root()
+    root = _existing_root(root)
     by_sha = _sources_by_sha(root)
     iri = None
     if source.startswith("skgid:"):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -41,6 +40,8 @@ if TYPE_CHECKING:
 
 #: bump when what goes into the cache changes (reasoning filter, export format)
 CACHE_SCHEMA = "3"
+#: the cache's own subfolder of :func:`spacekg.project.cache_dir`: nothing else is in it
+CACHE_FOLDER = "graphs"
 ENGINES = ("oxigraph", "rdflib")
 
 
@@ -92,12 +93,15 @@ def materialised_nquads(
         raise InputError(f"{missing[0]}: missing source file of the graph (restore it)")
     if not use_cache:
         return build_nquads(sources)
+    from spacekg.rdfio import private_folder, read_private
+
     key = cache_key(sources)
-    path = cache_dir() / f"graph-{cache_slot(sources)}-{key[:32]}.nq"
-    try:
-        cached = verified_cache(path.read_bytes())
-    except OSError:
-        cached = None
+    folder = private_folder(cache_dir(), CACHE_FOLDER)
+    if folder is None:  # not a folder: bypassed (one warning)
+        return build_nquads(sources)
+    path = folder / f"graph-{cache_slot(sources)}-{key[:32]}.nq"
+    raw = read_private(path)
+    cached = verified_cache(raw) if raw is not None else None
     if cached is not None:
         return cached
     with _said_when_slow(path.parent):
@@ -181,21 +185,23 @@ def verified_cache(raw: bytes) -> bytes | None:
     return body
 
 
+_CACHE_NAME = re.compile(r"graph-([0-9a-f]{12})-[0-9a-f]{32}\.nq")
+
+
 def _store_cache(path: Path, data: bytes) -> None:
-    """Write the cache atomically; on any failure just go on without a cache."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(cache_header(data) + data)
-        os.replace(tmp, path)
-        slot = path.name.split("-")[1]
-        for old in path.parent.glob("graph-*.nq"):  # this graph's stale caches (or unslotted)
-            parts = old.name[: -len(".nq")].split("-")
-            if old != path and (len(parts) == 2 or parts[1] == slot):
+    """Write the cache atomically (:func:`spacekg.rdfio.write_private`) into the cache's own
+    folder, then delete this graph's older cache files there (only regular files of its own
+    name pattern); on any failure just go on without a cache."""
+    from spacekg.rdfio import write_private
+
+    if not write_private(path.parent, path.name, cache_header(data) + data):
+        return
+    slot = path.name.split("-")[1]
+    with contextlib.suppress(OSError):
+        for old in path.parent.iterdir():
+            match = _CACHE_NAME.fullmatch(old.name)
+            if old != path and match and match.group(1) == slot and not old.is_symlink():
                 old.unlink(missing_ok=True)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
 
 
 # --- backends --------------------------------------------------------------------------------
@@ -296,8 +302,16 @@ class RdflibBackend:
                 return Term("literal", str(node), None if dtype == XSD_STRING else dtype)
             raise StoreError(f"unsupported RDF term in a result: {node!r}")
 
+        import rdflib.plugins.sparql as rdflib_sparql
+
+        from spacekg.netguard import NetworkRefused, network_allowed
+
+        # FROM / FROM NAMED name graphs of the dataset; rdflib would fetch them from the web
+        rdflib_sparql.SPARQL_LOAD_GRAPHS = network_allowed()
         try:
             result = self.dataset.query(sparql)
+        except NetworkRefused:
+            raise
         except Exception as err:  # rdflib raises pyparsing's ParseException for syntax errors
             if type(err).__name__ == "ParseException":
                 line, col = getattr(err, "lineno", 0), getattr(err, "col", 0)
@@ -381,14 +395,34 @@ def run_query(
     backend: Backend | None = None,
     allow_network: bool = False,
     engine: str = "oxigraph",
+    timeout: float | None = None,
 ) -> QueryResult:
     """Run a stored query (a :class:`StoredQuery`, a name, a path) or SPARQL text.
 
     ``params`` are bound as RDF terms (see :func:`spacekg.query.catalogue.bind`). ``SERVICE`` is
-    refused unless ``allow_network``. A syntax error raises InputError naming the file and line.
+    refused unless ``allow_network`` (and the network rule of :mod:`spacekg.netguard` holds for
+    everything else). A syntax error raises InputError naming the file and line. The query runs
+    at most ``timeout`` seconds (see :func:`spacekg.query.limits.run_bounded`).
     """
+    from spacekg.netguard import allowing, armed
+
+    with armed(), allowing(allow_network):
+        return _run_query(query, params, backend, allow_network, engine, timeout)
+
+
+def _run_query(
+    query: StoredQuery | str,
+    params: dict[str, str] | None,
+    backend: Backend | None,
+    allow_network: bool,
+    engine: str,
+    timeout: float | None,
+) -> QueryResult:
+    from spacekg.query.limits import check_query_limits, run_bounded
+
     stored = _resolve(query)
     refuse_unreadable(stored)
+    check_query_limits(stored.text, stored.source)
     try:
         sparql = bind(stored, params)
     except ParameterError as err:
@@ -405,7 +439,7 @@ def run_query(
         refuse_service(stored, sparql)
     backend = backend if backend is not None else default_backend(engine)
     try:
-        result = backend.execute(sparql)
+        result = run_bounded(lambda: backend.execute(sparql), timeout)
     except SyntaxError as err:
         undeclared = sparqltext.undeclared_prefixes(sparql)
         if undeclared:
@@ -517,9 +551,16 @@ def suggest_values(
 
 def syntax_error(sparql: str) -> str | None:
     """pyoxigraph's SPARQL parser's message for ``sparql``, or None when it parses (the query is
-    prepared against an empty store, never run over data)."""
+    prepared against an empty store, never run over data; the nesting limits are checked first,
+    so a query that would overflow the parser's stack is an error, not a crash)."""
     import pyoxigraph as ox
 
+    from spacekg.query.limits import check_query_limits
+
+    try:
+        check_query_limits(sparql, "query")
+    except InputError as err:
+        return str(err).split(": ", 1)[-1]
     try:
         ox.Store().query(sparql)
     except SyntaxError as err:

@@ -35,7 +35,6 @@ from typing import Any
 
 from spacekg.errors import InputError
 from spacekg.shacl.loading import (  # noqa: F401 - re-exported
-    CANONICAL_REPARSE_MAX,
     _rewrite_wrapped,
     _to_rdflib,
     build_store,

@@ -33,85 +33,29 @@ if TYPE_CHECKING:
 
 # --------------------------------------------------------------------------- loading
 
-_FORMATS = {
-    ".ttl": "TURTLE",
-    ".turtle": "TURTLE",
-    ".nt": "N_TRIPLES",
-    ".ntriples": "N_TRIPLES",
-    ".nq": "N_QUADS",
-    ".trig": "TRIG",
-    ".jsonld": "JSON_LD",
-    ".json": "JSON_LD",
-    ".rdf": "RDF_XML",
-    ".owl": "RDF_XML",
-    ".xml": "RDF_XML",
-}
-
 
 def rdf_format(path: Path) -> Any:
-    """The pyoxigraph RdfFormat for a file, by extension; InputError for anything else."""
-    import pyoxigraph as ox
+    """The pyoxigraph RdfFormat for a file, by extension (:data:`spacekg.rdfio.TABLE`)."""
+    from spacekg.rdfio import info_for, ox_format
 
-    name = _FORMATS.get(path.suffix.lower())
-    if name is None:
-        raise InputError(
-            f"{path}: unsupported RDF format {path.suffix or '(no extension)'!r}",
-            hint="use .ttl, .nt, .nq, .trig, .jsonld or .rdf/.owl",
-        )
-    return getattr(ox.RdfFormat, name)
+    return ox_format(info_for(path))
 
 
 _WRAP_SCAN = re.compile(rb"[:#](?:" + b"|".join(t.encode() for t in WRAPPED_TYPES) + rb")\b")
 
 
-#: files up to this size are re-parsed by :func:`spacekg.rdfio.parse_file` on a syntax error
-CANONICAL_REPARSE_MAX = 32 << 20
-
-
 def _syntax_error(p: Path, err: SyntaxError) -> InputError:
-    """The same one-line message every other command gives for this file's syntax error.
+    """The one wording of a syntax error (:func:`spacekg.rdfio.syntax_error`)."""
+    from spacekg.rdfio import info_for, syntax_error
 
-    pyoxigraph and rdflib stop at different places (an unterminated string: pyoxigraph at the
-    end of the file, rdflib at the newline), so the file is re-parsed with the CLI's parser
-    (:func:`spacekg.rdfio.parse_file`) and its error is raised. Only for files larger than
-    :data:`CANONICAL_REPARSE_MAX` (rdflib would take minutes) is pyoxigraph's position kept,
-    worded the same way (``FILE:LINE:COL: Turtle syntax error: ... (fix the file)``).
-    """
-    from spacekg.rdfio import FORMAT_NAMES, format_for, parse_file
-
-    try:
-        small = p.stat().st_size <= CANONICAL_REPARSE_MAX
-    except OSError:
-        small = False
-    if small:
-        try:
-            parse_file(p)
-        except InputError as canonical:
-            return canonical
-        except Exception:  # a parser crash: keep pyoxigraph's message
-            pass
-    line = getattr(err, "lineno", None)
-    col = getattr(err, "offset", None)
-    where = f"{p}:{line}:{col}" if line else str(p)
-    msg = str(err.msg if hasattr(err, "msg") else err).splitlines()[0]
-    msg = re.sub(
-        r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: ", "", msg
-    )
-    try:
-        name = FORMAT_NAMES[format_for(p)]
-    except InputError:
-        name = "RDF"
-    return InputError(f"{where}: {name} syntax error: {msg} (fix the file)")
+    return syntax_error(p, info_for(p), err)
 
 
 def _check_file(p: Path) -> int:
-    try:
-        size = p.stat().st_size
-    except OSError as err:
-        raise InputError(f"{p}: cannot read: {err.strerror or err}") from err
-    if size == 0:
-        raise InputError(f"{p}: the file is empty", hint="an RDF file needs at least one triple")
-    return size
+    """The one file check (:func:`spacekg.rdfio.check_rdf_file`); the size."""
+    from spacekg.rdfio import check_rdf_file
+
+    return check_rdf_file(p)
 
 
 _XSD_PREFIX = re.compile(
@@ -166,6 +110,13 @@ def _parse_errors(p: Path) -> Iterator[None]:
         raise _syntax_error(p, err) from err
     except UnicodeDecodeError as err:
         raise InputError(f"{p}: not UTF-8 (byte {err.start})", hint="re-save as UTF-8") from err
+    except MemoryError:
+        from spacekg.rdfio import MAX_TOKEN_BYTES
+
+        raise InputError(
+            f"{p}: a literal or IRI is over {MAX_TOKEN_BYTES} bytes, the parser's limit "
+            "(shorten it or keep it outside the graph)"
+        ) from None
     except ValueError as err:
         text = str(err).splitlines()[0] if str(err) else type(err).__name__
         if "utf" in text.lower():

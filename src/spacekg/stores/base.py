@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError, StoreError
+from spacekg.rdfio import TABLE as RDF_TABLE
 
 if TYPE_CHECKING:
     pass
@@ -26,21 +27,13 @@ Progress = Callable[[int, int], None]
 STAGING_NS = "urn:spacekg:staging:"
 DEFAULT_GRAPH = ""  # LoadItem.graph for the store's default graph
 
-FORMATS = {
-    ".nt": "ntriples",
-    ".ntriples": "ntriples",
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".rdf": "rdfxml",
-    ".owl": "rdfxml",
-    ".xml": "rdfxml",
-}
-MEDIA_TYPES = {
-    "ntriples": "application/n-triples",
-    "turtle": "text/turtle",
-    "rdfxml": "application/rdf+xml",
-}
-DATASET_SUFFIXES = (".nq", ".nquads", ".trig", ".jsonld")
+#: the triple formats a graph is loaded from (rows of :data:`spacekg.rdfio.TABLE`), by key
+TRIPLE_FORMATS = {f.key: f for f in RDF_TABLE if not f.quads and f.key != "jsonld"}
+FORMATS = {ext: f.key for f in TRIPLE_FORMATS.values() for ext in f.extensions}
+MEDIA_TYPES = {key: f.media_type for key, f in TRIPLE_FORMATS.items()}
+DATASET_SUFFIXES = tuple(
+    ext for f in RDF_TABLE if f.key not in TRIPLE_FORMATS for ext in f.extensions
+)
 
 
 @dataclass(frozen=True)
@@ -99,13 +92,9 @@ class LoadReport:
 
 
 def _ox_format(fmt: str) -> Any:
-    import pyoxigraph as ox
+    from spacekg.rdfio import ox_format
 
-    return {
-        "ntriples": ox.RdfFormat.N_TRIPLES,
-        "turtle": ox.RdfFormat.TURTLE,
-        "rdfxml": ox.RdfFormat.RDF_XML,
-    }[fmt]
+    return ox_format(TRIPLE_FORMATS[fmt])
 
 
 def guess_format(path: Path, fmt: str | None = None) -> str:
@@ -160,8 +149,16 @@ def scan(
             if not bnodes and (isinstance(quad.subject, blank) or isinstance(quad.object, blank)):
                 bnodes = True
     except SyntaxError as err:
-        message = str(err.args[0]) if err.args else str(err)
-        raise InputError(f"{label}: RDF syntax error: {message} (fix the file)") from None
+        from spacekg.rdfio import syntax_error
+
+        raise syntax_error(label, TRIPLE_FORMATS[fmt], err) from None
+    except MemoryError:
+        from spacekg.rdfio import MAX_TOKEN_BYTES
+
+        raise InputError(
+            f"{label}: a literal or IRI is over {MAX_TOKEN_BYTES} bytes, the parser's limit "
+            "(shorten it or keep it outside the graph)"
+        ) from None
     except OSError as err:
         raise InputError(f"{label}: cannot read: {err.strerror or err} (check the path)") from None
     return count, (len(seen) if distinct else None), bnodes
@@ -200,6 +197,18 @@ def check_count(item: LoadItem, stored: int, before: int, where: str) -> None:
         )
 
 
+def _check_input(path: Path, form: str) -> None:
+    """The one file check and the BOM verdict; RDF/XML entities and DTDs refused
+    (:mod:`spacekg.rdfio`)."""
+    from spacekg.rdfio import check_file, read_file, refuse_bom, refuse_external_entities
+
+    check_file(path)
+    with open(path, "rb") as handle:
+        refuse_bom(path, handle.read(3))
+    if form == "rdfxml":
+        refuse_external_entities(path, read_file(path))
+
+
 def file_items(
     paths: Iterable[Path | str],
     *,
@@ -220,9 +229,8 @@ def file_items(
         _check_iri(graph)
     for raw in paths:
         path = Path(raw)
-        if not path.is_file():
-            raise InputError(f"{path}: no such file (check the path)")
         form = guess_format(path, fmt)
+        _check_input(path, form)
         if parse or form != "ntriples":
             triples, distinct, bnodes = scan(path, form, str(path))
         else:

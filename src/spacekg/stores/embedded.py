@@ -84,7 +84,7 @@ def open_store(path: Path | str, *, create: bool) -> pyoxigraph.Store:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         return ox.Store(str(path))
-    except OSError as err:
+    except (OSError, RuntimeError, ValueError) as err:  # RocksDB reports corruption as RuntimeError
         raise StoreError(
             f"{path}: cannot open the store: {err} (is another process using it?)"
         ) from None
@@ -169,6 +169,13 @@ def _write_item(
             store.update(update)
     except SyntaxError as err:
         raise InputError(f"{item.label}: RDF syntax error: {err} (fix the file)") from None
+    except MemoryError:
+        from spacekg.rdfio import MAX_TOKEN_BYTES
+
+        raise InputError(
+            f"{item.label}: a literal or IRI is over {MAX_TOKEN_BYTES} bytes, the parser's limit "
+            "(shorten it or keep it outside the graph)"
+        ) from None
     except OSError as err:
         raise StoreError(f"{item.label}: the store failed: {err}") from None
     if progress and not big:
@@ -197,8 +204,11 @@ def load_store(
             return None
         return lambda d, _t: progress(done_before + d, total)
 
+    from spacekg.stores.staging import drop_orphans
+
     new = not Path(path).is_dir() or not any(Path(path).iterdir())
     store = open_store(path, create=True)
+    drop_orphans(store)  # left by an interrupted replace: never part of the graph
     results = []
     written: set[str] = set()
     failure: SpacekgError | None = None
@@ -294,7 +304,11 @@ class EmbeddedStore:
             )
         try:
             self.store = ox.Store.read_only(str(self.path))
-        except OSError as err:
+        except (
+            OSError,
+            RuntimeError,
+            ValueError,
+        ) as err:  # RocksDB reports corruption as RuntimeError
             raise StoreError(f"{self.path}: cannot open the store: {err}") from None
         from spacekg.query.written import WrittenForms
 
@@ -303,10 +317,18 @@ class EmbeddedStore:
     def execute(self, sparql: str) -> QueryResult:
         from spacekg.query.engine import _ox_result
         from spacekg.query.written import correct, prepare
+        from spacekg.stores.staging import visible_graphs
 
         text, options = prepare(sparql, self.forms)
         try:
-            result = self.store.query(text, use_default_graph_as_union=True, **options)
+            visible = visible_graphs(self.store)
+            if visible is None:
+                result = self.store.query(text, use_default_graph_as_union=True, **options)
+            else:  # an interrupted replace left a staging graph: never seen through the union
+                named = [g for g in visible if hasattr(g, "value")]
+                result = self.store.query(
+                    text, default_graph=visible, named_graphs=named, **options
+                )
             return correct(_ox_result(result), sparql, self.forms)
         except SyntaxError:
             raise
@@ -317,7 +339,14 @@ class EmbeddedStore:
 def graph_counts(path: Path | str) -> dict[str, int]:
     """Triples per graph of the store at ``path`` (the default graph under ``""``)."""
     store = EmbeddedStore(path).store
-    counts = {DEFAULT_GRAPH: _count(store, DEFAULT_GRAPH)}
+    counts = {DEFAULT_GRAPH: _count(store, DEFAULT_GRAPH)}  # staging graphs included, by name
     for node in store.named_graphs():
         counts[node.value] = _count(store, node.value)
     return counts
+
+
+def store_status(path: Path | str) -> tuple[dict[str, int], dict[str, int]]:
+    """(triples per graph, triples per staging graph left by an interrupted replace)."""
+    counts = graph_counts(path)
+    staged = {g: n for g, n in counts.items() if g.startswith(STAGING_NS)}
+    return {g: n for g, n in counts.items() if g not in staged}, staged

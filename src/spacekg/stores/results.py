@@ -17,9 +17,11 @@ ACCEPT = (
 
 
 def _json_term(obj: dict[str, str]) -> Term:
-    kind = obj.get("type", "")
+    kind = obj.get("type", "") if isinstance(obj, dict) else ""
     if kind == "typed-literal":
         kind = "literal"
+    if not isinstance(obj, dict) or not isinstance(obj.get("value"), str):
+        raise StoreError(f"the server sent a binding without a value: {str(obj)[:80]}")
     if kind == "uri":
         return Term("uri", obj["value"])
     if kind == "bnode":
@@ -33,6 +35,17 @@ def _json_term(obj: dict[str, str]) -> Term:
     return Term("literal", obj["value"], datatype, lang)
 
 
+def _json_results(doc: dict) -> QueryResult:  # type: ignore[type-arg]
+    if "boolean" in doc:
+        return QueryResult("ask", boolean=bool(doc["boolean"]))
+    names = tuple(str(v) for v in doc["head"]["vars"])
+    rows = tuple(
+        tuple(_json_term(b[v]) if v in b else None for v in names)
+        for b in doc["results"]["bindings"]
+    )
+    return QueryResult("select", variables=names, rows=rows)
+
+
 def parse_results(ctype: str, data: bytes) -> QueryResult:
     """A server's answer (SPARQL JSON results, or an RDF graph) as a QueryResult."""
     media = ctype.split(";", 1)[0].strip().lower()
@@ -41,14 +54,12 @@ def parse_results(ctype: str, data: bytes) -> QueryResult:
             doc = json.loads(data)
         except ValueError:
             raise StoreError("the server's answer is not valid JSON") from None
-        if "boolean" in doc:
-            return QueryResult("ask", boolean=bool(doc["boolean"]))
-        names = tuple(doc["head"]["vars"])
-        rows = tuple(
-            tuple(_json_term(b[v]) if v in b else None for v in names)
-            for b in doc["results"]["bindings"]
-        )
-        return QueryResult("select", variables=names, rows=rows)
+        try:
+            return _json_results(doc)
+        except (KeyError, TypeError, AttributeError, ValueError) as err:  # a lying server
+            raise StoreError(
+                f"the server's answer is not SPARQL JSON results (missing or malformed {err})"
+            ) from None
     import pyoxigraph as ox
 
     from spacekg.query.engine import _ox_term
@@ -66,6 +77,6 @@ def parse_results(ctype: str, data: bytes) -> QueryResult:
             (_ox_term(q.subject), _ox_term(q.predicate), _ox_term(q.object))
             for q in ox.parse(data, formats[media])
         )
-    except SyntaxError as err:
+    except (SyntaxError, ValueError, MemoryError) as err:
         raise StoreError(f"the server's graph answer does not parse: {err}") from None
     return QueryResult("graph", triples=triples)  # type: ignore[arg-type]

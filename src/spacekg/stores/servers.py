@@ -4,7 +4,6 @@ an endpoint's URLs, and its credentials (from ``SPACEKG_USER``/``SPACEKG_PASSWOR
 
 from __future__ import annotations
 
-import base64
 import netrc
 import os
 import urllib.parse
@@ -86,13 +85,10 @@ class Endpoint:
         return self.base + path + query
 
     def scrub(self, text: str) -> str:
-        """``text`` without the password (or its Basic-auth encoding) in it."""
-        if self._password:
-            text = text.replace(self._password, "***")
-            if self._user is not None:
-                token = base64.b64encode(f"{self._user}:{self._password}".encode()).decode()
-                text = text.replace(token, "***")
-        return text
+        """``text`` without the password in any of its encodings (:mod:`spacekg.stores.scrub`)."""
+        from spacekg.stores.scrub import scrub
+
+        return scrub(text, self._user, self._password)
 
 
 def endpoint(
@@ -110,7 +106,11 @@ def endpoint(
     """
     if server not in SERVERS:
         raise InputError(f"unknown server {server!r} (use one of: {', '.join(SERVERS)})")
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError as err:
+        raise InputError(f"--endpoint {url!r} is not a valid URL: {err}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError("--endpoint must be an http(s) URL such as http://127.0.0.1:7878")
     if parts.username is not None or parts.password is not None:
@@ -130,10 +130,12 @@ def endpoint(
     elif protocol not in ("auto", "gsp", "update"):
         raise InputError(f"unknown protocol {protocol!r} (use auto, gsp or update)")
     if timeout is None:
-        try:
-            timeout = float(os.environ.get(TIMEOUT_ENV, "600"))
-        except ValueError:
-            raise InputError(f"{TIMEOUT_ENV} must be a number of seconds") from None
+        from spacekg.query.limits import timeout_from_env
+
+        timeout = timeout_from_env()
+    from spacekg.netguard import permit
+
+    permit(url)  # the user named this server: the network rule lets the command reach it
     user, password, source = _credentials(parts.hostname)
     base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
     return Endpoint(base, layout, timeout, source, user, password)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,8 @@ from spacekg.terms import Term
 if TYPE_CHECKING:
     from spacekg.shacl.api import ShaclResult
 
+#: the baseline cache's own subfolder of :func:`spacekg.project.cache_dir`
+CACHE_FOLDER = "validate"
 CACHE_SCHEMA = "1"
 ResultKey = tuple[Any, ...]
 
@@ -62,7 +63,7 @@ def _cache_file(context: list[Path], shapes: Path, inference: str, engine: str) 
     ):
         h.update(part.encode())
         h.update(b"\0")
-    return cache_dir() / f"validate-context-{h.hexdigest()[:32]}.json"
+    return cache_dir() / CACHE_FOLDER / f"validate-context-{h.hexdigest()[:32]}.json"
 
 
 def context_results(
@@ -76,8 +77,14 @@ def context_results(
     except OSError:
         path = None
     if path is not None:
-        with contextlib.suppress(OSError, ValueError, TypeError):
-            return {_key_from_json(row) for row in json.loads(path.read_text("utf-8"))}
+        from spacekg.rdfio import private_folder, read_private
+
+        path = path if private_folder(path.parent.parent, CACHE_FOLDER) else None
+    if path is not None:
+        raw = read_private(path)
+        with contextlib.suppress(ValueError, TypeError):
+            if raw is not None:
+                return {_key_from_json(row) for row in json.loads(raw.decode("utf-8"))}
     report = validate_graph(context, shapes, inference=inference, engine=engine)  # type: ignore[arg-type]
     keys = {result_key(r) for r in report.results}
     if path is not None:
@@ -86,11 +93,6 @@ def context_results(
 
 
 def _store(path: Path, rows: list[Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(rows), "utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    from spacekg.rdfio import write_private
+
+    write_private(path.parent, path.name, json.dumps(rows).encode("utf-8"))

@@ -37,18 +37,10 @@ class Source:
 
 def check_file(path: Path) -> None:
     """Refuse what is not a readable, non-empty RDF file of a known format (one line each)."""
-    from spacekg.rdfio import format_for, parse_file
+    from spacekg.rdfio import check_rdf_file, format_for, parse_file
 
-    fmt = format_for(path)  # other extensions are refused by name
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not an RDF file (name a file)")
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file (check the path)") from None
-    if size == 0:
-        raise InputError(f"{path}: the file is empty (write some RDF or remove the file)")
-    if fmt in ("json-ld", "xml"):
+    check_rdf_file(path)  # the one file check: format, regular file, size, BOM
+    if format_for(path) in ("json-ld", "xml"):
         # the CLI's safe parser: no remote JSON-LD context fetched, no XML entity resolved,
         # errors as FILE:LINE:COL
         parse_file(path)

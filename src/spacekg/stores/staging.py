@@ -1,0 +1,43 @@
+"""Staging graphs left by an interrupted replace: never visible, removed by the next load.
+
+A replace writes the new triples into ``urn:spacekg:staging:<uuid>`` and swaps them in with one
+``MOVE``. A process killed between the two leaves that graph behind. Queries never see it (the
+union default graph is built from the other graphs, :func:`visible_graphs`), the next load of
+the same store drops it before writing (:func:`drop_orphans`; the store's lock means no other
+loader is running), and ``spacekg load --status`` reports it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from spacekg.stores.base import STAGING_NS
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+
+def orphans(store: pyoxigraph.Store) -> list[str]:
+    """The staging graphs in ``store``."""
+    return sorted(g.value for g in store.named_graphs() if g.value.startswith(STAGING_NS))
+
+
+def drop_orphans(store: pyoxigraph.Store) -> list[str]:
+    """Remove every staging graph of ``store`` (call with the write lock held); their IRIs."""
+    import pyoxigraph as ox
+
+    found = orphans(store)
+    for iri in found:
+        store.remove_graph(ox.NamedNode(iri))
+    return found
+
+
+def visible_graphs(store: pyoxigraph.Store) -> list[Any] | None:
+    """The graphs a query's default graph is the union of, when staging graphs exist (None:
+    there are none, use the store's own union)."""
+    import pyoxigraph as ox
+
+    named = list(store.named_graphs())
+    if not any(g.value.startswith(STAGING_NS) for g in named):
+        return None
+    return [ox.DefaultGraph(), *(g for g in named if not g.value.startswith(STAGING_NS))]
