@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import spacekg.query.cache as cache
 import spacekg.query.engine as engine
 from spacekg.errors import InputError
 from spacekg.query.catalogue import get_query
@@ -137,7 +138,7 @@ def test_cache_is_written_reused_and_rebuilt(
         calls.append(1)
         return real_build(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "build_nquads", counting)
+    monkeypatch.setattr(cache, "build_nquads", counting)
     assert materialised_nquads() == first
     assert calls == []  # reused
 
@@ -225,7 +226,7 @@ def test_a_damaged_cache_is_rebuilt(
     path.write_bytes(broken)
     calls: list[int] = []
     real_build = engine.build_nquads
-    monkeypatch.setattr(engine, "build_nquads", lambda *a, **k: calls.append(1) or real_build())
+    monkeypatch.setattr(cache, "build_nquads", lambda *a, **k: calls.append(1) or real_build())
     assert column(run_query("agents"), "label") == ["Japan", "United States"]
     assert calls == [1]  # rebuilt, not trusted
     assert path.read_bytes() == raw  # and repaired

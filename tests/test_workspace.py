@@ -174,7 +174,7 @@ def test_source_add_lists_the_new_text_in_spacekg_toml(outside: Path) -> None:
 def test_each_workspace_has_its_own_cache_key_and_answers(
     outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from spacekg.query import engine
+    from spacekg.query import cache, engine
     from spacekg.query.engine import cache_key, run_query
 
     monkeypatch.setenv("SPACEKG_CACHE_DIR", str(tmp_path / "cache"))
@@ -185,7 +185,7 @@ def test_each_workspace_has_its_own_cache_key_and_answers(
         builds.append(1)
         return real_build(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "build_nquads", counting)
+    monkeypatch.setattr(cache, "build_nquads", counting)
 
     init_workspace(outside / "a", empty=True)
     init_workspace(outside / "b", empty=True)
@@ -205,12 +205,14 @@ def test_each_workspace_has_its_own_cache_key_and_answers(
     assert keys["a"] != keys["b"]
     assert answers == {"a": False, "b": True}
     assert len(builds) == 2  # back in a: its cache is still there
-    assert len(list((tmp_path / "cache").glob("graph-*.nq"))) == 2
+    assert len(list((tmp_path / "cache" / cache.CACHE_FOLDER).glob("graph-*.nq"))) == 2
     (outside / "b" / "data" / "extra.ttl").write_text(extra + "# changed\n", encoding="utf-8")
     with use_workspace(resolve_workspace(outside / "b")):
         assert run_query(ask).boolean
     assert len(builds) == 3
-    assert len(list((tmp_path / "cache").glob("graph-*.nq"))) == 2  # b's stale one is gone
+    assert (
+        len(list((tmp_path / "cache" / cache.CACHE_FOLDER).glob("graph-*.nq"))) == 2
+    )  # b's stale one is gone
 
 
 def test_validate_and_check_give_one_verdict(real_bundle: None) -> None:
@@ -226,10 +228,10 @@ def test_validate_and_check_give_one_verdict(real_bundle: None) -> None:
 def test_a_slow_cache_build_is_said_on_stderr(
     cli_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from spacekg.query import engine
+    from spacekg.query import cache
 
     monkeypatch.setenv("SPACEKG_CACHE_DIR", str(tmp_path / "fresh-cache"))
-    monkeypatch.setattr(engine, "SLOW_BUILD_SECONDS", 0.0)
+    monkeypatch.setattr(cache, "SLOW_BUILD_SECONDS", 0.0)
     code, _, err = run("query", "run", "agents")
     assert code == 0
     assert "spacekg: building the query cache (once after install or a change" in err
