@@ -596,3 +596,16 @@ def test_a_short_password_is_never_searched_inside_words() -> None:
     from spacekg.stores.scrub import scrub
 
     assert scrub("a banana for pw a", "u", "a") == "*** banana for pw ***"
+
+
+def test_a_server_may_look_up_the_address_it_binds_and_nothing_else() -> None:
+    """Regression: the network rule refused `spacekg serve`'s own bind (a lookup of 127.0.0.1)."""
+    import socket
+
+    from spacekg.netguard import NetworkRefused, armed, listening
+
+    with armed():
+        with listening():
+            assert socket.getaddrinfo("127.0.0.1", 0, flags=socket.AI_PASSIVE)
+        with pytest.raises(NetworkRefused):
+            socket.getaddrinfo("127.0.0.1", 80)

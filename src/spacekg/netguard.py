@@ -68,6 +68,8 @@ def _address_allowed(address: Any) -> bool:
 def _hook(event: str, args: tuple[Any, ...]) -> None:
     if not _state["armed"] or _state["allow"] or getattr(_local, "resolving", False):
         return
+    if event == "socket.getaddrinfo" and getattr(_local, "listening", False):
+        return  # the address a server of ours binds to: nothing is fetched
     if event == "socket.connect":
         sock, address = args
         if getattr(sock, "family", None) != socket.AF_UNIX and not _address_allowed(address):
@@ -109,6 +111,17 @@ def allowing(allow: bool = True) -> Iterator[None]:
         yield
     finally:
         _state["allow"] -= int(allow)
+
+
+@contextlib.contextmanager
+def listening() -> Iterator[None]:
+    """Let this thread look up the address it is about to bind a listening socket to
+    (``spacekg serve``); connections and other lookups stay refused."""
+    _local.listening = True
+    try:
+        yield
+    finally:
+        _local.listening = False
 
 
 def permit(url: str) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacekg.errors import InputError, StoreError
+from spacekg.netguard import listening
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -53,7 +54,8 @@ def _require_extra() -> None:
 
 def _bind(host: str, port: int) -> socket.socket:
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        with listening():  # a lookup of the address we bind, not a fetch
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as err:
         raise InputError(
             f"--host {host}: not an address this machine has ({err.strerror})"
