@@ -141,7 +141,9 @@ def test_the_guard_refuses_what_no_check_foresaw(server: CountingServer) -> None
     """The audit hook is the one rule: any connection inside a command is refused."""
     import urllib.request
 
-    from spacekg.netguard import NetworkRefused, armed
+    from spacekg.netguard import NetworkRefused, armed, forget_permits
+
+    forget_permits()  # an --endpoint on 127.0.0.1 named by an earlier test in this process
 
     with armed(), pytest.raises(NetworkRefused):
         urllib.request.urlopen(server.url + "/x", timeout=5)

@@ -132,6 +132,12 @@ def permit(url: str) -> None:
             _hosts.add(host.lower())
 
 
+def forget_permits() -> None:
+    """Forget every host :func:`permit` let in (a permit lasts for the process: one command, or
+    a library user's backend)."""
+    _hosts.clear()
+
+
 def network_allowed() -> bool:
     """Whether the user asked for the network (``--allow-network``) in the running block."""
     return bool(_state["allow"])
