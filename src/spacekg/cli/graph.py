@@ -116,8 +116,8 @@ def check_cmd() -> None:
     Checks: every RDF file and stored or check query parses; every evidence span matches its seed
     text; every sentence of every seed is covered by a span; the OWL RL closure is consistent;
     the data conforms to the shapes (the verdict `spacekg validate` gives, warnings allowed);
-    every query in queries/checks/ returns no rows. One line per check, the details of a failing
-    one indented below it.
+    every query in queries/checks/ returns no rows; the stored queries use only portable idioms
+    (`spacekg query lint`). One line per check, the details of a failing one indented below it.
 
     \b
     Examples:
