@@ -264,3 +264,15 @@ def test_query_show_lists_the_values_of_a_class_named_parameter(run, cli_bundle:
 def test_short_format_options(run, args: list[str]) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(*args)
     assert code == 0 and json.loads(out)
+
+
+def test_an_iri_value_in_no_triple_is_warned_about(run, cli_bundle: Path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: `-p actor=skgid:japn` gave 0 rows and exit 0 with no word about the typo."""
+    code, out, err = run("query", "run", "events_of_actor", "-p", "actor=skgid:japn")
+    assert code == 0 and "(0 rows)" in out
+    assert (
+        "spacekg: warning: -p actor=skgid:japn: skgid:japn is in no triple of the graph; "
+        "did you mean skgid:japan?"
+    ) in err
+    code, out, err = run("query", "run", "events_of_actor", "-p", "actor=skgid:japan")
+    assert code == 0 and "warning" not in err

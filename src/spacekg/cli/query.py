@@ -170,14 +170,21 @@ def query_run_cmd(
     from spacekg.query.limits import parse_timeout
     from spacekg.query.render import render
 
+    backend = backend_for(store, endpoint)
+    bound = parse_params(params)
     result = run_query(
         name,
-        parse_params(params),
-        backend=backend_for(store, endpoint),
+        bound,
+        backend=backend,
         allow_network=allow_network,
         engine=engine,
         timeout=parse_timeout(timeout) if timeout is not None else None,
     )
+    if result.form == "select" and not result.rows and bound:
+        from spacekg.query.engine import unknown_values
+
+        for line in unknown_values(name, bound, backend):
+            click.echo(f"spacekg: warning: {line}", err=True)
     width = None
     if output is None and not wide and sys.stdout.isatty():
         import shutil

@@ -275,6 +275,11 @@ def known_prefixes(query: StoredQuery) -> dict[str, str]:
     return {**TERM_PREFIXES, **sparqltext.prefixes(query.text)}
 
 
+def iri_term(param: Parameter, value: str, query: StoredQuery) -> str:
+    """``value`` (a prefixed name or an IRI) as the ``<IRI>`` the parameter binds."""
+    return _iri(param, value, query)
+
+
 def _iri(param: Parameter, value: str, query: StoredQuery) -> str:
     value = value.strip()
     bracketed = value.startswith("<") and value.endswith(">")

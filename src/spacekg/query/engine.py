@@ -419,3 +419,34 @@ def syntax_error(sparql: str) -> str | None:
     except SyntaxError as err:
         return str(err.args[0] if err.args else err)
     return None
+
+
+def unknown_values(
+    query: StoredQuery | str, params: dict[str, str] | None, backend: Backend | None = None
+) -> list[str]:
+    """One line per IRI parameter value that is in no triple of the graph (a typo such as
+    ``skgid:japn`` otherwise just gives no rows), with the closest values the parameter takes."""
+    import difflib
+
+    from spacekg.query.catalogue import iri_term
+
+    stored = _resolve(query)
+    by_name = {p.name: p for p in stored.parameters}
+    backend = backend if backend is not None else default_backend()
+    out = []
+    for name, value in (params or {}).items():
+        param = by_name.get(name)
+        if param is None or param.kind != "iri":
+            continue
+        iri = iri_term(param, value, stored)
+        if backend.execute(f"ASK {{ {{ {iri} ?p ?o }} UNION {{ ?s ?p {iri} }} }}").boolean:
+            continue
+        values = parameter_values(stored, param, backend, limit=1000)
+        locals_ = {v.split(":", 1)[-1]: v for v in values}
+        local = short(iri[1:-1]).split(":", 1)[-1]
+        close = [
+            locals_[m] for m in difflib.get_close_matches(local, list(locals_), n=2, cutoff=0.7)
+        ]
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        out.append(f"-p {name}={value}: {short(iri[1:-1])} is in no triple of the graph{hint}")
+    return out
