@@ -370,20 +370,26 @@ def write_atomic(path: Path | str, data: bytes) -> None:
     mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
     folder = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        _replace(folder, target.name, data, mode)
     except OSError as err:
         raise InputError(f"{path}: cannot write: {_os_reason(err)}") from None
+
+
+def _replace(folder: Path, name: str, data: bytes, mode: int | None = None) -> None:
+    """``data`` into a new file of ``folder`` (an unpredictable name opened with ``O_EXCL``: no
+    symlink is followed), then renamed to ``name``: readers see the old file or the new one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-            os.fchmod(handle.fileno(), mode)
-        os.replace(tmp, target)
-    except BaseException as err:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(err, OSError):
-            raise InputError(f"{path}: cannot write: {_os_reason(err)}") from None
+            if mode is not None:
+                handle.flush()
+                os.fsync(handle.fileno())
+                os.fchmod(handle.fileno(), mode)
+        os.replace(tmp, folder / name)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         raise
 
 
@@ -443,18 +449,10 @@ def write_private(folder: Path, name: str, data: bytes) -> bool:
     """Write a cache file ``folder/name`` atomically: a temporary file with an unpredictable
     name opened with ``O_EXCL`` (no symlink is followed), then a rename. False on failure."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        _replace(folder, name, data)
     except OSError:
         return False
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, folder / name)
-        return True
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        return False
+    return True
 
 
 def rdf_files(path: Path) -> list[Path]:

@@ -10,7 +10,6 @@ leaves nothing half-made.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -140,13 +139,9 @@ def record_source(root: Path, seed_name: str) -> bool:
     new = text[: match.start()] + f"sources = [\n{listed}]" + text[match.end() :]
     if not new.endswith("\n"):
         new += "\n"
-    tmp = config.with_name(f".{config.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(new, encoding="utf-8")
-        os.replace(tmp, config)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    from spacekg.rdfio import write_atomic
+
+    write_atomic(config, new.encode("utf-8"))  # the output rule: mode kept, never half-written
     return True
 
 
