@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacekg.query import sparqltext
 from spacekg.terms import QueryResult, Term
@@ -203,17 +203,21 @@ def computed_variables(sparql: str) -> set[str]:
     return out
 
 
-def rewrite(sparql: str, forms: WrittenForms) -> str:
-    """``sparql`` with ``DATATYPE(?v)``, ``STR(?v)`` and ``LANG(?v)`` of pattern-bound
-    variables calling the look-up functions of :func:`functions` instead (only those that
-    ``forms`` can answer differently)."""
-    needed = forms.functions_needed
-    if not needed:
-        return sparql
+class _Call(NamedTuple):
+    """A ``FUNCTION(?v)`` call in a token list: the positions of its four tokens."""
+
+    positions: tuple[int, int, int, int]
+    function: str
+    var: str
+
+
+def _lookup_calls(sparql: str, needed: Any) -> tuple[list[Any], list[_Call]]:
+    """The tokens of ``sparql`` and its calls of ``needed`` functions on a pattern-bound
+    variable (not one a BIND or a projection computes)."""
     computed = computed_variables(sparql)
     toks = list(sparqltext.tokens(sparql))
     code = [i for i, t in enumerate(toks) if t.kind not in ("space", "comment")]
-    replace: dict[int, str] = {}
+    calls = []
     for n, i in enumerate(code[:-3]):
         tok = toks[i]
         if tok.kind != "word" or tok.upper not in needed:
@@ -221,7 +225,20 @@ def rewrite(sparql: str, forms: WrittenForms) -> str:
         opened, var, closed = (toks[code[n + k]] for k in (1, 2, 3))
         bare = opened.text == "(" and var.kind == "var" and closed.text == ")"
         if bare and var.text[1:] not in computed:
-            replace[i] = f"<{FN_NS}{tok.upper.lower()}>"
+            positions = (i, code[n + 1], code[n + 2], code[n + 3])
+            calls.append(_Call(positions, tok.upper, var.text))
+    return toks, calls
+
+
+def rewrite(sparql: str, forms: WrittenForms) -> str:
+    """``sparql`` with ``DATATYPE(?v)``, ``STR(?v)`` and ``LANG(?v)`` of pattern-bound
+    variables calling the look-up functions of :func:`functions` instead (only those that
+    ``forms`` can answer differently)."""
+    needed = forms.functions_needed
+    if not needed:
+        return sparql
+    toks, calls = _lookup_calls(sparql, needed)
+    replace = {c.positions[0]: f"<{FN_NS}{c.function.lower()}>" for c in calls}
     if not replace:
         return sparql
     return "".join(replace.get(i, t.text) for i, t in enumerate(toks))
@@ -296,20 +313,9 @@ def inline(sparql: str, forms: WrittenForms) -> str:
     needed = forms.functions_needed
     if not needed:
         return sparql
-    computed = computed_variables(sparql)
-    toks = list(sparqltext.tokens(sparql))
-    code = [i for i, t in enumerate(toks) if t.kind not in ("space", "comment")]
-    replace: dict[int, str] = {}
-    skip: set[int] = set()
-    for n, i in enumerate(code[:-3]):
-        tok = toks[i]
-        if tok.kind != "word" or tok.upper not in needed:
-            continue
-        opened, var, closed = (toks[code[n + k]] for k in (1, 2, 3))
-        bare = opened.text == "(" and var.kind == "var" and closed.text == ")"
-        if bare and var.text[1:] not in computed:
-            replace[i] = _lookup_expression(tok.upper, var.text, forms)
-            skip.update(code[n + k] for k in (1, 2, 3))
+    toks, calls = _lookup_calls(sparql, needed)
+    replace = {c.positions[0]: _lookup_expression(c.function, c.var, forms) for c in calls}
+    skip = {p for c in calls for p in c.positions[1:]}
     if not replace:
         return sparql
     return "".join(
