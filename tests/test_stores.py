@@ -265,3 +265,12 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert "loading" in text and "100%" in text, text
     assert "[" in text and "#" in text, text  # the bar itself, not just the label
     assert "loaded 150000 triples" in text  # the summary goes to the same terminal
+
+
+def test_an_error_body_may_be_text() -> None:
+    """Regression: with Debian's Python 3.11, urllib's "digest auth failed" HTTPError has an
+    empty str body, and a wrong Virtuoso password was exit 5 instead of 4."""
+    from spacekg.stores.endpoint import _first_line
+
+    assert _first_line("") == "(no message)"
+    assert _first_line(b"Bad password\nmore") == "Bad password"

@@ -256,8 +256,10 @@ class _Client:
             progress(item.size, item.size)
 
 
-def _first_line(data: bytes) -> str:
-    text = data.decode("utf-8", "replace").strip()
+def _first_line(data: bytes | str) -> str:
+    """The first line of an error body. urllib's own HTTPErrors (e.g. "digest auth failed"
+    after its retries) carry an empty *text* body on some Python 3.11 releases."""
+    text = (data.decode("utf-8", "replace") if isinstance(data, bytes) else data).strip()
     line = text.splitlines()[0] if text else "(no message)"
     return line[:300]
 
