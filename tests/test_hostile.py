@@ -4,7 +4,9 @@ has no traceback, and what must not have happened (a request, a replaced file, a
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -19,9 +21,10 @@ HANG_GUARD = 120  # seconds: a subprocess still running then is a hang (never a 
 
 
 def spacekg(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            stdin: bytes | None = None) -> tuple[int, str, str]:  # fmt: skip
+            stdin: bytes | None = None,
+            prefix: tuple[str, ...] = ()) -> tuple[int, str, str]:  # fmt: skip
     proc = subprocess.run(
-        [sys.executable, "-m", "spacekg", *args],
+        [*prefix, sys.executable, "-m", "spacekg", *args],
         capture_output=True,
         input=stdin,
         cwd=cwd,
@@ -561,13 +564,54 @@ def test_non_utf8_arguments_are_bad_input(tmp_path: Path) -> None:
     assert proc.returncode == 3 and b"UTF-8" in proc.stderr
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
-def test_unreadable_files_are_exit_3_not_click_2(tmp_path: Path) -> None:
+def without_dac_override() -> tuple[str, ...]:
+    """A command prefix under which even root cannot read a mode-000 file: setpriv drops the
+    capabilities that let root ignore file permissions (nothing for anyone else)."""
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root and setpriv (util-linux) is missing: root reads every file")
+    caps = "-dac_override,-dac_read_search"
+    return (setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}", "--")
+
+
+def test_unreadable_files_are_exit_3_not_click_2(tmp_path: Path, checkout: Path) -> None:
     f = tmp_path / "secret.ttl"
     f.write_text("<urn:a> <urn:p> <urn:o> .\n")
     f.chmod(0)
-    for args in (("validate", str(f)), ("diff", str(f), str(f)), ("excerpt", str(f), "x")):
-        assert spacekg(*args)[0] == 3
+    readable = tmp_path / "data.ttl"
+    readable.write_text("<urn:a> <urn:p> <urn:o> .\n")
+    prefix = without_dac_override()
+    probe = subprocess.run([*prefix, "cat", str(f)], capture_output=True, timeout=HANG_GUARD)
+    assert probe.returncode != 0, "the file is readable: the test would prove nothing"
+    source_add = ("source", "add", str(f), "--url", "https://example.org/a", "--author", "A")
+    for args in (
+        ("validate", str(f)),
+        ("diff", str(f), str(f)),
+        ("excerpt", str(f), "x"),
+        (*source_add, "--root", str(checkout)),
+        ("load", str(f), "--store", str(tmp_path / "store")),
+        ("validate", str(readable), "--shapes", str(f)),
+    ):
+        code, _, err = spacekg(*args, prefix=prefix)
+        assert code == 3, (args, err)
+        assert err.strip().count("\n") == 0 and str(f) in err and "permission denied" in err.lower()
+
+
+def test_a_read_that_fails_with_eio_is_exit_3(checkout: Path) -> None:
+    """/proc/self/mem is a regular file of size 0 whose read at offset 0 fails with EIO, for
+    root too: the commands get past their checks and meet the read error itself."""
+    mem = Path("/proc/self/mem")
+    if not mem.exists():
+        pytest.skip("no /proc/self/mem (not Linux): no real EIO source")
+    with pytest.raises(OSError) as probe, open(mem, "rb") as handle:
+        handle.read(10)
+    assert probe.value.errno == errno.EIO
+    for code, _, err in (spacekg("excerpt", str(mem), "x"), _source_add(checkout, mem)):
+        assert code == 3, err
+        assert err.strip().count("\n") == 0 and str(mem) in err and "Input/output error" in err
+    assert list((checkout / "data").iterdir()) == [] and list((checkout / "seeds").iterdir()) == []
 
 
 def test_missing_files_in_diff_are_exit_3(tmp_path: Path) -> None:

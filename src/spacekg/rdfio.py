@@ -154,10 +154,12 @@ def _os_reason(err: OSError) -> str:
     return f"{err.strerror or err} (check the path)"
 
 
-def check_file(path: Path | str, what: str = "RDF file") -> int:
+def check_file(path: Path | str, what: str = "RDF file", *, empty_ok: bool = False) -> int:
     """Refuse what is not a readable, non-empty regular file within the size limit; the size.
 
     FIFOs, devices and sockets are refused (reading one could block forever or never end).
+    ``empty_ok``: a size of 0 passes (the caller reads the file and judges what it got: files
+    under /proc have size 0 and content, or a read error of their own).
     """
     path = Path(path)
     try:
@@ -180,7 +182,7 @@ def check_file(path: Path | str, what: str = "RDF file") -> int:
             f"{path}: {st.st_size} bytes is over the limit of {limit} "
             "(split the file, or raise SPACEKG_MAX_FILE_BYTES)"
         )
-    if st.st_size == 0:
+    if st.st_size == 0 and not empty_ok:
         raise InputError(f"{path}: the file is empty (write some content or remove the file)")
     return st.st_size
 
@@ -188,15 +190,24 @@ def check_file(path: Path | str, what: str = "RDF file") -> int:
 def read_file(path: Path | str, what: str = "RDF file") -> bytes:
     """The bytes of ``path`` after :func:`check_file`; read errors are bad input (exit 3)."""
     path = Path(path)
-    check_file(path, what)
+    check_file(path, what, empty_ok=True)
+    limit = _max_file_bytes()
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped since the check
                 raise InputError(f"{path}: is not a regular file (copy it into a {what})")
-            return handle.read()
+            data = handle.read(limit + 1)
     except OSError as err:
         raise InputError(f"{path}: cannot read: {_os_reason(err)}") from None
+    if not data:
+        raise InputError(f"{path}: the file is empty (write some content or remove the file)")
+    if len(data) > limit:
+        raise InputError(
+            f"{path}: over the limit of {limit} bytes "
+            "(split the file, or raise SPACEKG_MAX_FILE_BYTES)"
+        )
+    return data
 
 
 def check_rdf_file(path: Path | str) -> int:

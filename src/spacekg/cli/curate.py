@@ -10,10 +10,10 @@ from spacekg.cli.options import choice_option, root_option, root_path, shown_pat
 
 
 @click.command("validate")
-@click.argument("files", nargs=-1, type=click.Path(path_type=str))
+@click.argument("files", nargs=-1, type=click.Path(path_type=str, readable=False))
 @click.option(
     "--shapes",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(dir_okay=False, path_type=str, readable=False),
     help="SHACL shapes file (default: ontology/shapes.ttl of the graph in use).",
 )
 @choice_option(
@@ -98,7 +98,7 @@ def source_group() -> None:
 
 
 @source_group.command("add")
-@click.argument("text_file", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("text_file", type=click.Path(dir_okay=False, path_type=str, readable=False))
 @click.option("--url", required=True, help="Where the source was published.")
 @click.option("--author", "authors", multiple=True, required=True, help="An author (repeat).")
 @click.option("--publisher", default=None, help="Who published it.")
@@ -172,8 +172,8 @@ def support_cmd(
 
 
 @click.command("diff")
-@click.argument("old", type=click.Path(path_type=str))
-@click.argument("new", type=click.Path(path_type=str), required=False)
+@click.argument("old", type=click.Path(path_type=str, readable=False))
+@click.argument("new", type=click.Path(path_type=str, readable=False), required=False)
 def diff_cmd(old: str, new: str | None) -> None:
     """Triples removed and added from OLD to NEW; exit 0 if the graphs are the same, 1 if not.
 

@@ -11,7 +11,7 @@ from spacekg.cli.options import choice_option
 
 
 @click.command("load")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=str))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=str, readable=False))
 @click.option(
     "--store",
     type=click.Path(file_okay=False, path_type=str),

@@ -194,7 +194,7 @@ def query_run_cmd(
 
 
 @query_group.command("lint")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, readable=False))
 def query_lint_cmd(files: tuple[str, ...]) -> None:
     """Non-portable SPARQL idioms in FILES (default: the stored queries). Exit 1 if any."""
     from spacekg.errors import EXIT_FAILED

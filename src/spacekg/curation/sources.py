@@ -333,8 +333,11 @@ def resolve_source(source: str, root: Path | None = None) -> tuple[Path, str]:
         if not shas:
             raise InputError(f"{source}: no source node with a skg:sha256 in {root / 'data'}")
         for seed in sorted((root / "seeds").glob("*")):
-            if seed.is_file() and hashlib.sha256(seed.read_bytes()).hexdigest() in shas:
-                return seed, iri
+            try:
+                if seed.is_file() and hashlib.sha256(seed.read_bytes()).hexdigest() in shas:
+                    return seed, iri
+            except OSError:
+                continue  # an unreadable seed is not the one asked for
         raise InputError(
             f"{source}: no file in {root / 'seeds'} has its sha256 {shas[0]}",
             hint="the seed changed or is missing: restore it, or add it with `spacekg source add`",
@@ -347,7 +350,9 @@ def resolve_source(source: str, root: Path | None = None) -> tuple[Path, str]:
             f"{source}: not a file, a seed in {root / 'seeds'}, or a source IRI",
             hint="pass a path to the text, its name in seeds/, or skgid:<source>",
         )
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    from spacekg.rdfio import read_file
+
+    sha = hashlib.sha256(read_file(path, "text file")).hexdigest()
     return path, by_sha.get(sha, source_iri_for(path.stem))
 
 
