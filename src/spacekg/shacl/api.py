@@ -30,7 +30,9 @@ Errors are :class:`spacekg.errors.InputError` naming ``file:line:col``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any
 
 from spacekg.errors import InputError
@@ -69,6 +71,7 @@ from spacekg.shacl.model import (  # noqa: F401 - re-exported
     term_from_ox,
     term_from_rdflib,
 )
+from spacekg.shacl.wellformed import ShapesRefused, check_shapes
 from spacekg.terms import Term
 
 # --------------------------------------------------------------------------- engines
@@ -104,6 +107,24 @@ def validate_graph(
 
         shapes = shapes_path()
     g, shapes_quads = shapes_index(shapes)
+    try:
+        check_shapes(g)  # malformed shapes are bad input for every engine
+        return _validate(data, g, shapes_quads, ontology, inference, engine)
+    except ShapesRefused as err:
+        names = [str(shapes)] if isinstance(shapes, str | PurePath) else [str(p) for p in shapes]
+        raise InputError(
+            f"{', '.join(names)}: malformed shapes graph: {err.message}", hint="fix the shapes file"
+        ) from None
+
+
+def _validate(
+    data: DataInput,
+    g: TripleIndex,
+    shapes_quads: Any,
+    ontology: PathLike | Sequence[PathLike] | None,
+    inference: Inference,
+    engine: Engine,
+) -> ShaclReport:
     if inference != "none":  # the same entailments for every engine (see spacekg.shacl.inference)
         from spacekg.shacl.inference import entailed_store
 
@@ -168,18 +189,26 @@ def _validate_pyshacl(
     shacl_graph = _to_rdflib(shapes_quads)
     # shape keys must be computed on the very graph pySHACL reports about
     sg = TripleIndex.from_rdflib(shacl_graph)
-    _conforms, report, _text = pyshacl.validate(
-        data_graph,
-        shacl_graph=shacl_graph,
-        inference=None if inference == "none" else inference,
-        abort_on_first=False,
-        allow_infos=False,
-        allow_warnings=False,
-        meta_shacl=False,
-        advanced=False,
-        js=False,
-        inplace=True,
-    )
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
+
+    try:
+        _conforms, report, _text = pyshacl.validate(
+            data_graph,
+            shacl_graph=shacl_graph,
+            inference=None if inference == "none" else inference,
+            abort_on_first=False,
+            allow_infos=False,
+            allow_warnings=False,
+            meta_shacl=False,
+            advanced=False,
+            js=False,
+            inplace=True,
+        )
+    except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError, re.error) as err:
+        from spacekg.shacl.wellformed import ShapesRefused
+
+        text = " ".join(str(getattr(err, "message", err)).split())
+        raise ShapesRefused(f"pySHACL refuses it: {text[:300]}") from None
     rg = TripleIndex.from_rdflib(report)
     results: list[ShaclResult] = []
     for node in report.objects(None, sh.result):  # not the nested sh:detail results
