@@ -53,7 +53,8 @@ from spacekg.cli.options import choice_option
 @click.option(
     "--status",
     is_flag=True,
-    help="Report the store's graphs and any staging graph an interrupted replace left.",
+    help="Report the store's (or server's) graphs and any staging graph an interrupted "
+    "replace left.",
 )
 def load_cmd(
     files: tuple[str, ...],
@@ -78,7 +79,7 @@ def load_cmd(
     if (store is None) == (endpoint is None):
         raise click.UsageError("give --store DIR or --endpoint URL (one of them)")
     if status:
-        _status(store, endpoint)
+        _status(store, endpoint, server)
         return
     bar: Any = None
     progress = None
@@ -128,13 +129,18 @@ def load_cmd(
     )
 
 
-def _status(store: str | None, endpoint: str | None) -> None:
+def _status(store: str | None, endpoint: str | None, server: str) -> None:
     from spacekg.cli.options import write_output
-    from spacekg.stores.embedded import store_status
 
-    if store is None:
-        raise click.UsageError("--status reads an embedded store: give --store DIR")
-    counts, orphans = store_status(store)
+    if store is not None:
+        from spacekg.stores.embedded import store_status
+
+        counts, orphans = store_status(store)
+    else:
+        from spacekg.stores import endpoint_status
+
+        assert endpoint is not None
+        counts, orphans = endpoint_status(endpoint, server=server)
     lines = [f"{f'<{g}>' if g else 'default graph'}\t{n} triples\n" for g, n in counts.items()]
     write_output("".join(lines), None)
     for iri, n in orphans.items():

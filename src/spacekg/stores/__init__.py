@@ -105,3 +105,12 @@ def load(
     from spacekg.stores.embedded import load_store
 
     return load_store(store, items, progress=progress)
+
+
+def endpoint_status(url: str, *, server: str = "oxigraph") -> tuple[dict[str, int], dict[str, int]]:
+    """``spacekg load --status --endpoint URL``: (triples per named graph on the server, triples
+    per staging graph an interrupted replace left; see :mod:`spacekg.stores.server_staging`)."""
+    from spacekg.stores.endpoint import _Client, endpoint
+    from spacekg.stores.server_staging import server_status
+
+    return server_status(_Client(endpoint(url, server=server)))

@@ -10,7 +10,9 @@ Loading a graph (:func:`load_endpoint`), for each :class:`~spacekg.stores.base.L
 * replace (the bundle's graphs, ``--replace``): the triples go to a fresh staging graph
   (GSP ``PUT``, or SPARQL ``INSERT DATA`` in chunks where the server has no GSP), the staging
   graph is counted, then one SPARQL Update ``MOVE`` swaps it in. If anything fails before the
-  swap the staging graph is dropped and the old graph was never touched. ``swap="put"`` sends
+  swap the staging graph is dropped and the old graph was never touched. A staging graph left
+  by a killed load is kept out of queries and removed by the next load
+  (:mod:`spacekg.stores.server_staging`, which names them). ``swap="put"`` sends
   one GSP ``PUT`` to the graph instead, for servers that apply it in one transaction (faster
   for millions of triples on Oxigraph, whose ``MOVE`` copies triple by triple);
 * append into an empty or absent graph (one GSP ``POST``); on Oxigraph a large file uses its
@@ -27,16 +29,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from spacekg.errors import InputError, StoreError
 from spacekg.stores.base import (
     DEFAULT_GRAPH,
-    STAGING_NS,
     GraphLoad,
     LoadItem,
     LoadReport,
@@ -44,6 +45,7 @@ from spacekg.stores.base import (
     check_count,
 )
 from spacekg.stores.results import ACCEPT, parse_results
+from spacekg.stores.server_staging import staging_iri
 from spacekg.stores.servers import (  # noqa: F401 - re-exported
     PASSWORD_ENV,
     SERVER_ENV,
@@ -317,7 +319,9 @@ def _upload(
     return "update-chunks"
 
 
-def _load_one(client: _Client, item: LoadItem, progress: Progress | None, swap: str) -> GraphLoad:
+def _load_one(
+    client: _Client, item: LoadItem, progress: Progress | None, swap: str, started: datetime
+) -> GraphLoad:
     what = f"loading {item.label}"
     shown = f"graph <{item.graph}>" if item.graph else "the default graph"
     before = client.count(item.graph, what)
@@ -329,16 +333,19 @@ def _load_one(client: _Client, item: LoadItem, progress: Progress | None, swap: 
                 state = _state_after_failure(client, item.graph, before)
                 raise StoreError(f"{err}; {state}") from None
         else:
-            staging = f"{STAGING_NS}{uuid.uuid4()}"
+            staging = staging_iri(item.graph, started)
+            # not SILENT: a staging graph removed under us (see server_staging) fails the swap
+            # instead of emptying the target
+            silent = "" if item.triples else "SILENT "
             try:
                 method = _upload(client, staging, item, progress, method="PUT") + "+move"
                 staged = client.count(staging, what)
                 check_count(replace(item, replace=True), staged, 0, "the staging graph")
                 if item.replace:
-                    swap_update = f"MOVE SILENT GRAPH <{staging}> TO {_graph_ref(item.graph)}"
+                    swap_update = f"MOVE {silent}GRAPH <{staging}> TO {_graph_ref(item.graph)}"
                 else:
                     swap_update = (
-                        f"ADD SILENT GRAPH <{staging}> TO {_graph_ref(item.graph)} ; "
+                        f"ADD {silent}GRAPH <{staging}> TO {_graph_ref(item.graph)} ; "
                         f"DROP SILENT GRAPH <{staging}>"
                     )
                 client.update(swap_update, what)
@@ -403,6 +410,10 @@ def load_endpoint(
         swap = "put" if ep.server.atomic_put and ep.server.gsp_path else "move"
     started = time.perf_counter()
     client = _Client(ep)
+    now = datetime.now(UTC)
+    from spacekg.stores.server_staging import drop_orphans
+
+    drop_orphans(client, {item.graph for item in items}, now)  # left by an interrupted replace
     total = sum(i.size for i in items)
     done = 0
     results = []
@@ -411,7 +422,7 @@ def load_endpoint(
         if progress is not None:
             offset = done
             sub = lambda d, _t, offset=offset: progress(offset + d, total)  # noqa: E731
-        results.append(_load_one(client, item, sub, swap))
+        results.append(_load_one(client, item, sub, swap, now))
         done += item.size
     return LoadReport(ep.base, tuple(results), time.perf_counter() - started)
 
@@ -439,6 +450,7 @@ class EndpointStore:
         self.ep = ep
         self.client = _Client(ep)
         self._graphs: list[str] | None = None
+        self._unscoped: list[tuple[str, str]] | None = None
         self._forms: Any = None
 
     def written_forms(self) -> Any:
@@ -466,11 +478,24 @@ class EndpointStore:
             self._graphs = sorted(row[0].value for row in rows if row and row[0])
         return self._graphs
 
+    def _unscoped_dataset(self) -> list[tuple[str, str]] | None:
+        """For a server without spacekg's graphs: every graph but staging graphs, if there are
+        any (asked once; :func:`spacekg.stores.server_staging.visible_graphs`)."""
+        if self._unscoped is None:
+            from spacekg.stores.scoping import protocol_fields
+            from spacekg.stores.server_staging import visible_graphs
+
+            visible = visible_graphs(self.client)
+            self._unscoped = [] if visible is None else protocol_fields(visible)
+        return self._unscoped or None
+
     def execute(self, sparql: str) -> QueryResult:
         from spacekg.query.written import calls_lookups, correct, inline, may_need_correction
         from spacekg.stores.scoping import names_dataset, protocol_fields
 
-        dataset = None if names_dataset(sparql) else protocol_fields(self.graphs()) or None
+        dataset = None
+        if not names_dataset(sparql):
+            dataset = protocol_fields(self.graphs()) or self._unscoped_dataset()
         text = inline(sparql, self.written_forms()) if calls_lookups(sparql) else sparql
         try:
             ctype, data = self.client.query(text, accept_for(sparql), "query", dataset)
