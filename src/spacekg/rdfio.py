@@ -190,14 +190,22 @@ def check_file(path: Path | str, what: str = "RDF file", *, empty_ok: bool = Fal
 def read_file(path: Path | str, what: str = "RDF file") -> bytes:
     """The bytes of ``path`` after :func:`check_file`; read errors are bad input (exit 3)."""
     path = Path(path)
-    check_file(path, what, empty_ok=True)
+    size = check_file(path, what, empty_ok=True)
     limit = _max_file_bytes()
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped since the check
                 raise InputError(f"{path}: is not a regular file (copy it into a {what})")
-            data = handle.read(limit + 1)
+            if size:
+                data = handle.read()
+            else:  # a size of 0 says nothing (/proc): read in parts, up to the limit
+                parts: list[bytes] = []
+                held = 0
+                while held <= limit and (part := handle.read(1 << 20)):
+                    parts.append(part)
+                    held += len(part)
+                data = b"".join(parts)
     except OSError as err:
         raise InputError(f"{path}: cannot read: {_os_reason(err)}") from None
     if not data:
