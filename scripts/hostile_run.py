@@ -101,6 +101,21 @@ def query_cases(rng: random.Random, url: str) -> dict[str, str]:
     }
 
 
+def shapes_cases(rng: random.Random) -> dict[str, str]:
+    """Shapes files that parse as Turtle but are not well-formed shapes graphs (name -> text):
+    the fixtures of tests/fixtures/bad-shapes, and values generated anew."""
+    cases = {p.name: p.read_text() for p in (REPO / "tests" / "fixtures" / "bad-shapes").glob("*")}
+    head = "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .\n"
+    prop = "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; {} ] .\n"
+    junk = "".join(rng.choice("([{+*?\\^$|.a-z0-9") for _ in range(rng.randint(1, 12)))
+    number = rng.choice(["-1.5", '"x"', "1e3", '"+"', "true", "<urn:x>", '"1"^^ex:t'])
+    for param in ("minCount", "maxCount", "minLength", "maxLength"):
+        cases[f"gen-{param}.ttl"] = head + prop.format(f"sh:{param} {number}")
+    cases["gen-pattern.ttl"] = head + prop.format(f"sh:pattern {junk!r}".replace("'", '"'))
+    cases["gen-in.ttl"] = head + prop.format(rng.choice(["sh:in ex:x", 'sh:in "x"', "sh:in []"]))
+    return cases
+
+
 class Tally:
     def __init__(self) -> None:
         self.counts = {
@@ -207,6 +222,20 @@ def main() -> int:
                  str(work / "nowhere")], env)  # fmt: skip
         run(tally, "excerpt of a device", ["excerpt", "/dev/zero", "x"], env)
         run(tally, "validate a device", ["validate", "/dev/zero.ttl"], env)
+        run(tally, "excerpt of an EIO file", ["excerpt", "/proc/self/mem", "x"], env)
+        run(tally, "source add of an EIO file",
+            ["source", "add", "/proc/self/mem", "--url", "https://e.org/a", "--author", "A"],
+            env)  # fmt: skip
+        # shapes files that parse but that no engine can run
+        shapes = work / "shapes"
+        shapes.mkdir()
+        data = REPO / "tests" / "fixtures" / "bad-shapes-data.ttl"
+        for name, body in shapes_cases(rng).items():
+            f = shapes / name
+            f.write_text(body)
+            for engine in ("auto", "pyshacl"):
+                args = ["validate", str(data), "--shapes", str(f), "--engine", engine]
+                run(tally, f"validate --shapes {name} --engine {engine}", args, env)
         unasked = list(server.requests)  # everything so far: no command named this server
         # servers that lie (named with --endpoint: their requests are asked for)
         for body in (b"null", b'{"head": {}, "results": []}', b'{"boolean": "x"}', b"\xff\xfe"):

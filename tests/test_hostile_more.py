@@ -22,7 +22,7 @@ from test_hostile import HANG_GUARD, spacekg
 
 from spacekg.namespaces import GRAPH_NS
 from spacekg.stores.base import STAGING_NS
-from spacekg.stores.server_staging import STALE_AFTER, staging_iri, target_key
+from spacekg.stores.server_staging import STALE_AFTER, host_key, staging_iri
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD_SHAPES = sorted((FIXTURES / "bad-shapes").glob("*.ttl"))
@@ -129,9 +129,10 @@ def test_a_replace_killed_before_its_move_leaves_an_orphan_no_query_sees_and_the
 ) -> None:
     """A real SIGKILL of `spacekg load --replace --swap move` while the server holds its MOVE
     (the proxy keeps the request until the loader is dead, then fails it): the staging graph
-    stays on the server with every new triple, as a crash leaves it."""
-    env = {"NETRC": str(tmp_path / "no-netrc"), "SPACEKG_USER": "", "SPACEKG_PASSWORD": ""}
-    env = {k: v for k, v in env.items() if v or k == "NETRC"}
+    stays on the server with every new triple, as a crash leaves it. The next load removes the
+    staging graphs whose loader is gone, and keeps a running loader's and one from another
+    machine (server_staging's rule)."""
+    env = {"NETRC": str(tmp_path / "no-netrc")}  # no credentials: the proxy asks for none
     old, new = _write_nt(tmp_path / "old.nt", 3), _write_nt(tmp_path / "new.nt", 50, start=100)
     upstream = proxy.upstream
     assert spacekg("load", str(old), "--endpoint", upstream, "--graph", graph, env=env)[0] == 0
@@ -167,9 +168,8 @@ def test_a_replace_killed_before_its_move_leaves_an_orphan_no_query_sees_and_the
     staged = [g for g in counts if g.startswith(STAGING_NS)]
     assert len(staged) == 1 and counts[staged[0]] == 50, counts  # the orphan, all new triples
     orphan = staged[0]
-    assert re.fullmatch(
-        re.escape(STAGING_NS) + r"\d{8}T\d{6}Z:" + target_key(graph) + r":[0-9a-f-]{36}", orphan
-    )
+    named = rf"\d{{8}}T\d{{6}}Z:{host_key()}:{loader.pid}:[0-9a-f-]{{36}}"  # start, machine, pid
+    assert re.fullmatch(re.escape(STAGING_NS) + named, orphan), orphan
     assert counts[graph] == 3  # the target was never touched
 
     # spacekg's own queries on that server never see it
@@ -193,10 +193,12 @@ def test_a_replace_killed_before_its_move_leaves_an_orphan_no_query_sees_and_the
 
     # the next load removes it, and only what is an orphan by the documented rule
     now = datetime.now(UTC)
-    live = staging_iri("urn:ex:another-graph", now)  # a concurrent loader's, for another graph
-    stale = staging_iri("urn:ex:another-graph", now - STALE_AFTER - timedelta(minutes=1))
+    live = staging_iri(now)  # a running loader's (this process)
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    elsewhere = f"{STAGING_NS}{stamp}:000000000000:1:0b9e4f0c-7a43-4c1b-9a57-1f0c1d7b2e10"
+    stale = staging_iri(now - STALE_AFTER - timedelta(minutes=1))  # running, but for a day
     legacy = STAGING_NS + "0b9e4f0c-7a43-4c1b-9a57-1f0c1d7b2e11"  # no start time: an old spacekg's
-    for iri in (live, stale, legacy):
+    for iri in (live, elsewhere, stale, legacy):
         _plant(upstream, iri)
     code, _, err = spacekg(
         "load", str(new), "--endpoint", upstream, "--graph", graph, "--replace", "--swap", "move",
@@ -204,7 +206,7 @@ def test_a_replace_killed_before_its_move_leaves_an_orphan_no_query_sees_and_the
     )  # fmt: skip
     assert code == 0, err
     counts = _graph_counts(upstream)
-    assert [g for g in counts if g.startswith(STAGING_NS)] == [live], counts
+    assert sorted(g for g in counts if g.startswith(STAGING_NS)) == sorted([live, elsewhere])
     assert counts[graph] == 50
     code, out, err = spacekg("load", "--status", "--endpoint", upstream, env=env)
     assert code == 0 and orphan not in err and live in err
@@ -225,7 +227,9 @@ def test_an_orphan_on_virtuoso_is_invisible_reported_and_removed(
     old, new = _write_nt(tmp_path / "old.nt", 3), _write_nt(tmp_path / "new.nt", 7, start=100)
     load = ("load", "--endpoint", url, "--server", "virtuoso", "--graph", graph, "--replace")
     assert spacekg(*load[:-1], str(old), env=env)[0] == 0
-    orphan = staging_iri(graph, datetime.now(UTC))  # named as the killed loader named it
+    ended = subprocess.Popen(["true"])  # a process that no longer runs
+    ended.wait()
+    orphan = staging_iri(datetime.now(UTC), pid=ended.pid)  # as a killed loader names it
     from spacekg.stores.endpoint import _Client, endpoint
 
     for k, v in env.items():
@@ -233,8 +237,8 @@ def test_an_orphan_on_virtuoso_is_invisible_reported_and_removed(
     client = _Client(endpoint(url, server="virtuoso"))
     client.update(f"INSERT DATA {{ GRAPH <{orphan}> {{ <urn:ex:x> <urn:ex:p> <urn:ex:y> }} }}", "")
     assert _graph_counts(url, "/sparql").get(orphan) == 1
-    q = tmp_path / "count.rq"
-    q.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n")
+    q = tmp_path / "count.rq"  # the orphan's triple has this predicate too; the session's
+    q.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:ex:p> ?o }\n")  # other graphs not
     code, out, err = spacekg(
         "query",
         "run",

@@ -333,9 +333,9 @@ def _load_one(
                 state = _state_after_failure(client, item.graph, before)
                 raise StoreError(f"{err}; {state}") from None
         else:
-            staging = staging_iri(item.graph, started)
-            # not SILENT: a staging graph removed under us (see server_staging) fails the swap
-            # instead of emptying the target
+            staging = staging_iri(started)
+            # not SILENT: where the server says so (Oxigraph), a staging graph gone from under
+            # the swap fails it instead of emptying the target
             silent = "" if item.triples else "SILENT "
             try:
                 method = _upload(client, staging, item, progress, method="PUT") + "+move"
@@ -413,7 +413,7 @@ def load_endpoint(
     now = datetime.now(UTC)
     from spacekg.stores.server_staging import drop_orphans
 
-    drop_orphans(client, {item.graph for item in items}, now)  # left by an interrupted replace
+    drop_orphans(client, now)  # left by an interrupted replace
     total = sum(i.size for i in items)
     done = 0
     results = []

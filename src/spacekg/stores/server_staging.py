@@ -2,40 +2,43 @@
 kept out of spacekg's queries, reported, and removed, without touching another loader's.
 
 A replace by staging graph + ``MOVE`` (:mod:`spacekg.stores.endpoint`) uploads into
-``urn:spacekg:staging:<started>:<target>:<uuid>``: ``<started>`` the UTC time the load began
-(``20261201T221530Z``), ``<target>`` the first 16 hex digits of the SHA-256 of the target graph's
-IRI (``default`` for the default graph). A process killed between the upload and the ``MOVE``
-leaves that graph on the server. Then:
+``urn:spacekg:staging:<started>:<host>:<pid>:<uuid>``: ``<started>`` the UTC time the load
+began (``20261201T221530Z``), ``<host>`` 12 hex digits naming the machine and its boot (a hash
+of the host name and the kernel's boot id; nothing readable), ``<pid>`` the loader's process id.
+A process killed between the upload and the ``MOVE`` leaves that graph on the server. Then:
 
 * spacekg's queries never see it: a query is scoped to spacekg's graphs
   (:mod:`spacekg.stores.scoping`), or, on a server holding none of them, to every named graph
   but the staging graphs once there are any (:func:`visible_graphs`);
 * the next ``spacekg load`` to the server removes, before it writes (:func:`drop_orphans`),
-  the staging graphs of the graphs it is about to write (two loads of the same graph at the
-  same time cannot both win: the other's ``MOVE`` then fails, leaving its target as it was),
-  and those of any graph started more than :data:`STALE_AFTER` ago (a load running that long
-  is not assumed). Staging graphs without a start time (``urn:spacekg:staging:<uuid>``, older
-  versions of spacekg) count as stale;
-* ``spacekg load --status --endpoint URL`` lists them (:func:`orphans`).
+  every staging graph whose loader is known to be gone: started on this machine since its
+  last boot by a process that no longer runs, or started more than :data:`STALE_AFTER` ago
+  (a load from another machine cannot be checked; none is assumed to run that long). A staging
+  graph named otherwise (``urn:spacekg:staging:<uuid>``, from older versions) is removed too.
+  A running loader's staging graph is never removed: on Virtuoso a ``MOVE`` from a graph that
+  is gone empties the target;
+* ``spacekg load --status --endpoint URL`` lists them (:func:`server_status`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from spacekg.stores.base import DEFAULT_GRAPH, STAGING_NS
+from spacekg.stores.base import STAGING_NS
 
 if TYPE_CHECKING:
     from spacekg.stores.endpoint import _Client
 
-#: a staging graph whose load started longer ago than this is an orphan, whatever its target
+#: a staging graph whose load started longer ago than this is an orphan, whoever made it
 STALE_AFTER = timedelta(hours=24)
 _STAMP = "%Y%m%dT%H%M%SZ"
-_NAME = re.compile(r"(\d{8}T\d{6}Z):([0-9a-f]{16}|default):")
+_NAME = re.compile(r"(\d{8}T\d{6}Z):([0-9a-f]{12}):(\d+):")
 
 #: staging graphs on the server with their sizes
 ORPHANS_QUERY = (
@@ -48,29 +51,44 @@ NO_GRAPH = "urn:spacekg:no-graph"
 NAMED_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
-def target_key(graph: str) -> str:
-    """The part of a staging graph's name that says which graph it replaces."""
-    if graph == DEFAULT_GRAPH:
-        return "default"
-    return hashlib.sha256(graph.encode("utf-8")).hexdigest()[:16]
+def host_key() -> str:
+    """This machine since its last boot, as 12 hex digits."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as handle:
+            boot = handle.read().strip()
+    except OSError:
+        boot = ""
+    return hashlib.sha256(f"{socket.gethostname()}\0{boot}".encode()).hexdigest()[:12]
 
 
-def staging_iri(graph: str, started: datetime) -> str:
-    """A fresh staging graph's IRI for replacing ``graph`` in a load started at ``started``."""
-    return (
-        f"{STAGING_NS}{started.astimezone(UTC).strftime(_STAMP)}:{target_key(graph)}:{uuid.uuid4()}"
-    )
+def staging_iri(started: datetime, pid: int | None = None) -> str:
+    """A fresh staging graph's IRI for a load started at ``started`` by process ``pid``
+    (default: this one)."""
+    stamp = started.astimezone(UTC).strftime(_STAMP)
+    return f"{STAGING_NS}{stamp}:{host_key()}:{os.getpid() if pid is None else pid}:{uuid.uuid4()}"
 
 
-def is_orphan(iri: str, writing: set[str], now: datetime) -> bool:
-    """Is the staging graph ``iri`` to be removed by a load that writes the graphs ``writing``?"""
-    m = _NAME.match(iri[len(STAGING_NS) :]) if iri.startswith(STAGING_NS) else None
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid > 0  # another user's process (or no number a process can have)
+    return True
+
+
+def is_orphan(iri: str, now: datetime) -> bool:
+    """Is the staging graph ``iri`` left by a loader that is gone (see the module doc)?"""
+    if not iri.startswith(STAGING_NS):
+        return False
+    m = _NAME.match(iri[len(STAGING_NS) :])
     if m is None:
-        return iri.startswith(STAGING_NS)  # no start time: left by an older spacekg
-    if m.group(2) in {target_key(g) for g in writing}:
-        return True
+        return True  # not named by this version: an older spacekg's
     started = datetime.strptime(m.group(1), _STAMP).replace(tzinfo=UTC)
-    return now - started > STALE_AFTER
+    if now - started > STALE_AFTER:
+        return True
+    return m.group(2) == host_key() and not _running(int(m.group(3)))
 
 
 def orphans(client: _Client) -> dict[str, int]:
@@ -85,9 +103,9 @@ def orphans(client: _Client) -> dict[str, int]:
     return dict(sorted(found.items()))
 
 
-def drop_orphans(client: _Client, writing: set[str], now: datetime) -> list[str]:
+def drop_orphans(client: _Client, now: datetime) -> list[str]:
     """Remove the staging graphs :func:`is_orphan` names; their IRIs."""
-    dropped = [g for g in orphans(client) if is_orphan(g, writing, now)]
+    dropped = [g for g in orphans(client) if is_orphan(g, now)]
     for iri in dropped:
         client.update(f"DROP SILENT GRAPH <{iri}>", "removing a staging graph left behind")
     return dropped
