@@ -573,8 +573,9 @@ def case_load_endpoint(ctx: Context) -> list[CaseResult]:
 def _prepare_store(ctx: Context, store: Path, files: list[Path], nt: Path) -> str:
     """Fill ``store`` once with the bundle plus the synthetic data; returns how.
 
-    With `spacekg load FILES`: the bundled graph (`spacekg load --store`), then the synthetic
-    N-Triples into its own named graph. (Loading the bundle with the synthetic Turtle as one
+    With `spacekg load FILES`: the bundled graph with its entailments (`spacekg load --store
+    --inferred`, as a user loads a store for the stored queries: without them `topics` and
+    `timeline` have no rows), then the synthetic N-Triples into its own named graph. (Loading the bundle with the synthetic Turtle as one
     more bundled data file was tried: killed after 430 s at 4.7 GB RSS, so not this way.)
     Without `spacekg load`: pyoxigraph's bulk loader, every file into the default graph.
     """
@@ -583,7 +584,7 @@ def _prepare_store(ctx: Context, store: Path, files: list[Path], nt: Path) -> st
     text = help_text(ctx, "load")
     if text is not None and "FILES" in text:
         steps = [
-            [*ctx.spacekg, "load", "--store", str(store)],
+            [*ctx.spacekg, "load", "--store", str(store), "--inferred"],
             [*ctx.spacekg, "load", str(nt), "--store", str(store), "--graph", SYNTHETIC_GRAPH],
         ]
         ok = True
@@ -600,7 +601,7 @@ def _prepare_store(ctx: Context, store: Path, files: list[Path], nt: Path) -> st
                 ok = False
                 break
         if ok:
-            return "spacekg load --store (bundle) + spacekg load synthetic.nt --graph ..."
+            return "spacekg load --store --inferred (bundle) + spacekg load synthetic.nt --graph ..."
         ctx.log("  spacekg load did not fill the store; loading with pyoxigraph")
         if store.exists():
             shutil.rmtree(store)

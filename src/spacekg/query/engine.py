@@ -15,6 +15,7 @@ Other backends (an embedded on-disk store, a remote endpoint) implement :class:`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from spacekg.errors import InputError, StoreError
@@ -60,21 +61,41 @@ class Backend(Protocol):
 # --- backends --------------------------------------------------------------------------------
 
 
-def _ox_term(node: Any) -> Term | None:
+def _ox_converter() -> Callable[[Any], Term | None]:
+    """A pyoxigraph term -> Term function that converts each distinct term once (a result
+    repeats its labels, classes and properties on many rows)."""
     import pyoxigraph as ox
 
-    if node is None:
-        return None
-    if isinstance(node, ox.NamedNode):
-        return Term("uri", node.value)
-    if isinstance(node, ox.BlankNode):
-        return Term("bnode", node.value)
-    if isinstance(node, ox.Literal):
-        if node.language:
-            return Term("literal", node.value, None, node.language)
-        datatype = node.datatype.value
-        return Term("literal", node.value, None if datatype == XSD_STRING else datatype)
-    raise StoreError(f"unsupported RDF term in a result: {node!r}")
+    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
+    memo: dict[Any, Term] = {}
+
+    def convert(node: Any) -> Term | None:
+        if node is None:
+            return None
+        hit = memo.get(node)
+        if hit is not None:
+            return hit
+        kind = type(node)
+        if kind is named:
+            term = Term("uri", node.value)
+        elif kind is literal:
+            if node.language:
+                term = Term("literal", node.value, None, node.language)
+            else:
+                datatype = node.datatype.value
+                term = Term("literal", node.value, None if datatype == XSD_STRING else datatype)
+        elif kind is blank:
+            term = Term("bnode", node.value)
+        else:
+            raise StoreError(f"unsupported RDF term in a result: {node!r}")
+        memo[node] = term
+        return term
+
+    return convert
+
+
+def _ox_term(node: Any) -> Term | None:
+    return _ox_converter()(node)
 
 
 def _ox_result(result: Any) -> QueryResult:
@@ -82,13 +103,12 @@ def _ox_result(result: Any) -> QueryResult:
 
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result))
+    convert = _ox_converter()
     if isinstance(result, ox.QuerySolutions):
         names = tuple(v.value for v in result.variables)
-        rows = tuple(tuple(_ox_term(sol[i]) for i in range(len(names))) for sol in result)
+        rows = tuple(tuple(map(convert, solution)) for solution in result)
         return QueryResult("select", variables=names, rows=rows)
-    triples = tuple(
-        (_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object)) for t in result
-    )
+    triples = tuple((convert(t.subject), convert(t.predicate), convert(t.object)) for t in result)
     return QueryResult("graph", triples=triples)  # type: ignore[arg-type]
 
 

@@ -159,10 +159,14 @@ def table(
     return "\n".join(lines) + "\n"
 
 
+#: a CSV field holding one of these is quoted (RFC 4180)
+_CSV_QUOTE = re.compile(r'[,"\r\n]')
+
+
 def _csv_field(text: str) -> str:
-    if any(ch in text for ch in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+    if _CSV_QUOTE.search(text) is None:
+        return text
+    return '"' + text.replace('"', '""') + '"'
 
 
 def to_csv(result: QueryResult) -> str:
