@@ -10,7 +10,7 @@
    ontology is merged into the data graph);
 6. every check query in ``queries/checks/`` returns no rows (over the asserted graph, as the
    checks are written);
-7. the stored queries use no non-portable idiom (:mod:`spacekg.query.portability`).
+7. the stored queries use no non-portable or slow idiom (:mod:`spacekg.query.portability`).
 
 A check that cannot run because an earlier one failed (the graph does not parse) fails too,
 saying why. :func:`run_checks` returns a :class:`QcReport`; the CLI prints and sets exit 1.
@@ -275,7 +275,7 @@ def check_portability(state: dict[str, Any]) -> CheckOutcome:
         return CheckOutcome(
             "portability",
             False,
-            f"{_plural(len(findings), 'non-portable idiom')} in the stored queries",
+            f"{_plural(len(findings), 'non-portable or slow idiom')} in the stored queries",
             tuple(f.message for f in findings),
         )
     return CheckOutcome("portability", True, f"stored queries are portable ({count})")

@@ -196,12 +196,13 @@ def query_run_cmd(
 @query_group.command("lint")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, readable=False))
 def query_lint_cmd(files: tuple[str, ...]) -> None:
-    """Non-portable SPARQL idioms in FILES (default: the stored queries). Exit 1 if any."""
+    """Non-portable or slow SPARQL idioms in FILES (default: the stored queries). Exit 1 if any."""
     from spacekg.errors import EXIT_FAILED
     from spacekg.query.portability import lint_paths
 
     findings = lint_paths(list(files))
     write_output(join_lines([f.message for f in findings]), None)
     if findings:
-        click.echo(f"spacekg: {len(findings)} non-portable idioms (docs/stores.md)", err=True)
+        count = len(findings)
+        click.echo(f"spacekg: {count} non-portable or slow idioms (docs/stores.md)", err=True)
         sys.exit(EXIT_FAILED)
