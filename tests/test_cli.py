@@ -182,7 +182,7 @@ def test_export(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
 
 def test_reason(run) -> None:  # type: ignore[no-untyped-def]
     code, out, err = run("reason")
-    assert code == 0 and "inferred triples (owlrl)" in err
+    assert code == 0 and "inferred triples (profile owlrl, engine reasonable)" in err
     g = Graph().parse(data=out, format="turtle")
     assert len(g) == int(err.split()[0])
     code, out_rdfs, _ = run("reason", "--profile", "rdfs", "-f", "ntriples")

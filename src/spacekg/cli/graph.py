@@ -82,7 +82,8 @@ def reason_cmd(profile: str, engine: str, fmt: str, output: str | None) -> None:
 
     data, count = reason_text(profile, fmt, engine)
     write_output(data, output)
-    click.echo(f"{count} inferred triples ({profile})", err=True)
+    how = f"profile {profile}, engine {engine}" if profile == "owlrl" else f"profile {profile}"
+    click.echo(f"{count} inferred triples ({how})", err=True)
 
 
 @click.command("describe")
