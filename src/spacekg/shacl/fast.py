@@ -72,7 +72,6 @@ class Data:
                 lst.append(o)
         self.out = out
         self._in: dict[Any, dict[Any, list[Any]]] = {}
-        self._spo: dict[Any, list[tuple[Any, Any]]] | None = None
         self._instances: dict[Any, set[Any]] = {}
         self.rdf_type = ox.NamedNode(RDF + "type")
         self.subclass = ox.NamedNode(RDFS + "subClassOf")
@@ -95,13 +94,14 @@ class Data:
         return idx
 
     def spo(self, s: Any) -> list[tuple[Any, Any]]:
-        if self._spo is None:
-            spo: dict[Any, list[tuple[Any, Any]]] = {}
-            for p, by_s in self.out.items():
-                for subj, objs in by_s.items():
-                    spo.setdefault(subj, []).extend((p, o) for o in objs)
-            self._spo = spo
-        return self._spo.get(s, [])
+        """Every (predicate, object) of ``s``, one look-up per predicate: ``sh:closed`` asks
+        for a few nodes, where an index by subject would copy the whole graph."""
+        found: list[tuple[Any, Any]] = []
+        for p, by_s in self.out.items():
+            objs = by_s.get(s)
+            if objs:
+                found.extend((p, o) for o in objs)
+        return found
 
     def instances(self, cls: Any) -> set[Any]:
         """SHACL instances of ``cls``: rdf:type/rdfs:subClassOf* ``cls``."""
