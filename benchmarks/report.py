@@ -164,10 +164,9 @@ def to_markdown(cases: list[dict[str, Any]], env: dict[str, Any], options: dict[
         + (f"; the cases ran between {min(whens)} and {max(whens)}" if whens else ""),
         f"- machine: {env['cpu_count']} CPUs ({env['cpus_usable']} usable), {env['cpu_model']}, "
         f"{env['memory_gib']} GiB RAM; load average at start {env['load_average']} "
-        "(1-minute, 5-minute, 15-minute; other engineers' jobs shared the machine)",
-        "- the machine is shared: other agents' builds, tests and benchmarks ran during these "
-        "cases (load averages up to 12 on 2 CPUs), so read the pair-by-pair ratios of the "
-        "alternating runs, not the seconds",
+        "(1-minute, 5-minute, 15-minute)",
+        "- other jobs on the machine change the seconds more than the ratios: read the "
+        "pair-by-pair ratios of the alternating runs first",
         f"- Python {env['python']} on {env['platform']}",
         "- packages: "
         + ", ".join(f"{k} {v}" for k, v in pk.items() if v)
