@@ -575,8 +575,9 @@ def _prepare_store(ctx: Context, store: Path, files: list[Path], nt: Path) -> st
 
     With `spacekg load FILES`: the bundled graph with its entailments (`spacekg load --store
     --inferred`, as a user loads a store for the stored queries: without them `topics` and
-    `timeline` have no rows), then the synthetic N-Triples into its own named graph. (Loading the bundle with the synthetic Turtle as one
-    more bundled data file was tried: killed after 430 s at 4.7 GB RSS, so not this way.)
+    `timeline` have no rows), then the synthetic N-Triples into its own named graph. (Loading
+    the bundle with the synthetic Turtle as one more bundled data file was tried: killed after
+    430 s at 4.7 GB RSS, so not this way.)
     Without `spacekg load`: pyoxigraph's bulk loader, every file into the default graph.
     """
     if store.exists():
@@ -601,7 +602,9 @@ def _prepare_store(ctx: Context, store: Path, files: list[Path], nt: Path) -> st
                 ok = False
                 break
         if ok:
-            return "spacekg load --store --inferred (bundle) + spacekg load synthetic.nt --graph ..."
+            return (
+                "spacekg load --store --inferred (bundle) + spacekg load synthetic.nt --graph ..."
+            )
         ctx.log("  spacekg load did not fill the store; loading with pyoxigraph")
         if store.exists():
             shutil.rmtree(store)
