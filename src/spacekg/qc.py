@@ -264,8 +264,8 @@ def check_queries(state: dict[str, Any]) -> CheckOutcome:
 
 
 def check_portability(state: dict[str, Any]) -> CheckOutcome:
-    """The stored queries use no idiom that answers differently on other stores
-    (:mod:`spacekg.query.portability`)."""
+    """The stored queries use no idiom that answers differently on other stores, or that is
+    slow on a large one (:mod:`spacekg.query.portability`)."""
     from spacekg.query.catalogue import query_paths
     from spacekg.query.portability import lint_queries
 

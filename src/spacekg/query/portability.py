@@ -92,13 +92,14 @@ def _line(text: str, tok: Token) -> int:
     return text.count("\n", 0, tok.start) + 1
 
 
-def _closing(toks: list[Token], open_at: int) -> int:
-    """Index of the ``)`` that closes the ``(`` at ``open_at`` (or the last token)."""
+def _closing(toks: list[Token], open_at: int, pair: str = "()") -> int:
+    """Index of the bracket that closes the one at ``open_at`` (``pair``: the opening and the
+    closing bracket), or the last token."""
     depth = 0
     for j in range(open_at, len(toks)):
-        if toks[j].text == "(":
+        if toks[j].text == pair[0]:
             depth += 1
-        elif toks[j].text == ")":
+        elif toks[j].text == pair[1]:
             depth -= 1
             if depth == 0:
                 return j
@@ -219,15 +220,7 @@ def _skip_block(toks: list[Token], i: int) -> int:
     """Index after the ``{ ... }`` block that opens at or after ``i``."""
     while i < len(toks) and toks[i].text != "{":
         i += 1
-    depth = 0
-    for j in range(i, len(toks)):
-        if toks[j].text == "{":
-            depth += 1
-        elif toks[j].text == "}":
-            depth -= 1
-            if depth == 0:
-                return j + 1
-    return len(toks)
+    return _closing(toks, i, "{}") + 1 if i < len(toks) else len(toks)
 
 
 def _pattern_after(toks: list[Token], j: int) -> bool:
