@@ -94,10 +94,6 @@ def _ox_converter() -> Callable[[Any], Term | None]:
     return convert
 
 
-def _ox_term(node: Any) -> Term | None:
-    return _ox_converter()(node)
-
-
 def _ox_result(result: Any) -> QueryResult:
     import pyoxigraph as ox
 
@@ -113,7 +109,7 @@ def _ox_result(result: Any) -> QueryResult:
 
 
 #: public names for the pyoxigraph -> QueryResult converters (stores and endpoints use them)
-ox_term = _ox_term
+ox_converter = _ox_converter
 ox_result = _ox_result
 
 

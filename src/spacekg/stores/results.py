@@ -62,7 +62,7 @@ def parse_results(ctype: str, data: bytes) -> QueryResult:
             ) from None
     import pyoxigraph as ox
 
-    from spacekg.query.engine import _ox_term
+    from spacekg.query.engine import ox_converter
 
     formats = {
         "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -72,9 +72,10 @@ def parse_results(ctype: str, data: bytes) -> QueryResult:
     }
     if media not in formats:
         raise StoreError(f"the server answered with {media or 'no content type'}, not results")
+    convert = ox_converter()
     try:
         triples = tuple(
-            (_ox_term(q.subject), _ox_term(q.predicate), _ox_term(q.object))
+            (convert(q.subject), convert(q.predicate), convert(q.object))
             for q in ox.parse(data, formats[media])
         )
     except (SyntaxError, ValueError, MemoryError) as err:
