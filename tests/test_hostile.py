@@ -368,6 +368,25 @@ def test_query_timeout_exits_4(tmp_path: Path, cache: Path) -> None:
     assert code == 4 and "timeout" in err
 
 
+def test_query_timeout_exits_4_on_the_rdflib_engine(tmp_path: Path, cache: Path) -> None:
+    q = tmp_path / "cartesian.rq"
+    q.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }\n")
+    code, _, err = spacekg("query", "run", str(q), "--engine", "rdflib", "--timeout", "1")
+    assert code == 4 and "timeout" in err
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_query_timeout_exits_4_on_an_endpoint(tmp_path: Path, cache: Path, oxigraph_server) -> None:  # type: ignore[no-untyped-def]
+    assert spacekg("load", "--endpoint", oxigraph_server.url)[0] == 0
+    q = tmp_path / "cartesian.rq"
+    q.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }\n")
+    code, _, err = spacekg(
+        "query", "run", str(q), "--endpoint", oxigraph_server.url, "--timeout", "1"
+    )
+    assert code == 4 and "timeout" in err, err
+
+
 @pytest.mark.parametrize("value", ["inf", "nan", "-1", "0", "soon"])
 def test_bad_timeouts_are_bad_input(cache: Path, value: str) -> None:
     assert spacekg("query", "run", "summits", "--timeout", value)[0] == 3
@@ -386,6 +405,32 @@ def test_ctrl_c_ends_a_query_with_130(tmp_path: Path, cache: Path) -> None:
     _, err = proc.communicate(timeout=HANG_GUARD)
     assert proc.returncode == 130
     assert b"interrupted" in err and b"Traceback" not in err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["validate", "load", "rdflib-query"])
+def test_ctrl_c_ends_other_long_commands_with_130(
+    tmp_path: Path, cache: Path, command: str
+) -> None:
+    """Ctrl-C in the middle of a long validate, a bulk load and an rdflib query: exit 130 with
+    one line, soon after the signal (the communicate timeout), whatever the command is doing."""
+    big = tmp_path / "big.nt"
+    with big.open("w") as handle:
+        for i in range(400_000):
+            handle.write(f'<urn:s{i}> <urn:p{i % 7}> "v{i}" .\n')
+    q = tmp_path / "cartesian.rq"
+    q.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }\n")
+    args = {
+        "validate": ["validate", str(big)],
+        "load": ["load", str(big), "--store", str(tmp_path / "store"), "--graph", "urn:g"],
+        "rdflib-query": ["query", "run", str(q), "--engine", "rdflib"],
+    }[command]
+    proc = subprocess.Popen([sys.executable, "-m", "spacekg", *args], stderr=subprocess.PIPE)
+    time.sleep(1.5)  # under way (not a timing claim: any moment must work)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 130, err
+    assert b"interrupted" in err and b"Traceback" not in err, err
 
 
 BILLION_LAUGHS = (
@@ -478,6 +523,27 @@ def test_bundle_commands_agree_on_a_bad_data_file(cli_bundle: Path, cache: Path,
     assert code == 1 and "bad.ttl" in out + err
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["deep", "ill-typed"])
+def test_bundle_commands_accept_an_odd_but_valid_data_file(
+    cli_bundle: Path, cache: Path, tmp_path: Path, name: str
+) -> None:
+    """Valid 3,000-deep Turtle and an ill-typed literal (a warning, not an error) in the graph:
+    every command that reads the bundle accepts them, none with a traceback (the helper fails
+    on one), and `check`'s parse step agrees."""
+    (cli_bundle / "data" / "odd.ttl").write_bytes(VERDICTS[name][0])
+    for args in (("query", "run", "summits"), ("export",), ("reason",)):
+        code, _, err = spacekg(*args)
+        assert code == 0, (args, err)
+    code, out, err = spacekg("check")
+    assert code in (0, 1), err
+    assert "every file parses" in out, out
+    f = tmp_path / "case.ttl"
+    f.write_bytes(VERDICTS[name][0])
+    code, _, err = spacekg("validate", str(f), "--engine", "pyshacl")
+    assert code in (0, 1), err
+
+
 def test_every_extension_of_the_table_is_read_by_validate(tmp_path: Path) -> None:
     from spacekg.rdfio import BY_EXTENSION
 
@@ -562,6 +628,7 @@ def test_non_utf8_arguments_are_bad_input(tmp_path: Path) -> None:
         timeout=HANG_GUARD,
     )
     assert proc.returncode == 3 and b"UTF-8" in proc.stderr
+    assert b"Traceback" not in proc.stderr and proc.stderr.count(b"\n") == 1, proc.stderr
 
 
 def without_dac_override() -> tuple[str, ...]:

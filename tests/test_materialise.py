@@ -11,10 +11,10 @@ import pytest
 
 from spacekg.dataset import load_union
 from spacekg.export import iter_graphs, nquads_bytes
-from spacekg.materialise import materialised_nquads
 from spacekg.namespaces import INFERRED_GRAPH
 from spacekg.project import graph_sources
 from spacekg.reasoning import infer
+from spacekg.reasoning.materialise import materialised_nquads
 
 REASONING = Path(__file__).parent / "fixtures" / "reasoning"
 

@@ -1,6 +1,6 @@
 """reasonable (the default OWL RL engine) against owlrl (the reference): equal closures under
 spacekg's filter, the schema rules reasonable lacks completed, and every inconsistency owlrl
-reports found by spacekg's own checks (:mod:`spacekg.consistency`)."""
+reports found by spacekg's own checks (:mod:`spacekg.reasoning.consistency`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from spacekg.closure import needs_owlrl, plain, reasonable_closure
 from spacekg.dataset import load_union
 from spacekg.project import ontology_path
 from spacekg.reasoning import inconsistencies, keep, reason
+from spacekg.reasoning.closure import needs_owlrl, plain, reasonable_closure
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REASONING = FIXTURES / "reasoning"

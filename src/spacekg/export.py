@@ -229,7 +229,7 @@ def reason_text(
 
     fmt = "ntriples" if fmt == "ntriples" else "turtle"
     if profile == "owlrl" and engine == "reasonable":
-        from spacekg.materialise import closure_parts
+        from spacekg.reasoning.materialise import closure_parts
 
         parts = closure_parts(graph_sources())
         if parts is not None:

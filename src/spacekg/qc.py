@@ -5,7 +5,7 @@
 3. every sentence of the seed is covered by a span
    (:func:`spacekg.evidence.uncovered_sentences`);
 4. the OWL RL closure is consistent (:func:`spacekg.reasoning.inconsistencies`: one SPARQL
-   check per OWL 2 RL rule with head ``false``, see :mod:`spacekg.consistency`);
+   check per OWL 2 RL rule with head ``false``, see :mod:`spacekg.reasoning.consistency`);
 5. the data conforms to the shapes (:func:`spacekg.validate.api.validate`, no inference: the
    ontology is merged into the data graph);
 6. every check query in ``queries/checks/`` returns no rows (over the asserted graph, as the

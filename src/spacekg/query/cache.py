@@ -36,11 +36,11 @@ def cache_key(sources: list[GraphSource] | None = None) -> str:
 def build_nquads(sources: list[GraphSource] | None = None) -> bytes:
     """Ontology + data + OWL RL entailments as N-Quads.
 
-    By pyoxigraph and reasonable (:mod:`spacekg.materialise`); through rdflib and owlrl when the
-    graph uses an axiom reasonable lacks the rules of.
+    By pyoxigraph and reasonable (:mod:`spacekg.reasoning.materialise`); through rdflib and
+    owlrl when the graph uses an axiom reasonable lacks the rules of.
     """
     from spacekg.export import iter_graphs, nquads_bytes
-    from spacekg.materialise import materialised_nquads as fast_nquads
+    from spacekg.reasoning.materialise import materialised_nquads as fast_nquads
 
     sources = sources if sources is not None else graph_sources()
     data = fast_nquads(sources)

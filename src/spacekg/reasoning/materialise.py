@@ -2,15 +2,15 @@
 as N-Quads, without rdflib on the way in: what the in-memory query path caches.
 
 pyoxigraph parses the Turtle files, ``reasonable`` computes the closure (schema rules completed
-by owlrl on the small schema part, see :mod:`spacekg.closure`), and the filter of
+by owlrl on the small schema part, see :mod:`spacekg.reasoning.closure`), and the filter of
 :func:`spacekg.reasoning.keep` picks the inferred triples, as ``spacekg reason`` does. rdflib
 only holds reasonable's answer (its terms are what reasonable returns) and the schema graph.
 Blank nodes are renamed ``g<file>n<k>`` in the order the parser meets them, so the same files
 give the same labels on every run.
 
 :func:`materialised_nquads` returns ``None`` when it cannot take this path (a graph with an axiom
-whose rules reasonable lacks, see :func:`spacekg.closure.needs_owlrl`); the caller then builds
-the dataset with rdflib and owlrl.
+whose rules reasonable lacks, see :func:`spacekg.reasoning.closure.needs_owlrl`); the caller
+then builds the dataset with rdflib and owlrl.
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from spacekg.closure import (
+from spacekg.errors import InputError
+from spacekg.namespaces import INFERRED_GRAPH, RDF
+from spacekg.project import GraphSource
+from spacekg.reasoning.closure import (
     OWL_NS,
     RDF_TYPE,
     TBOX_PREDICATES,
@@ -33,16 +36,13 @@ from spacekg.closure import (
     reasonable_closure,
     schema_closure,
 )
-from spacekg.errors import InputError
-from spacekg.namespaces import INFERRED_GRAPH, RDF
-from spacekg.project import GraphSource
 from spacekg.terms import escape_literal
 
 RDF_STATEMENT = RDF + "Statement"
 
 
 def _nt(term: Any) -> str:
-    """N-Triples of one of :mod:`spacekg.closure`'s input terms."""
+    """N-Triples of one of :mod:`spacekg.reasoning.closure`'s input terms."""
     if type(term) is URIRef:
         return f"<{term}>"
     if type(term) is BNode:

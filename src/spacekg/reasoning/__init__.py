@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 
 Profile = Literal["rdfs", "owlrl"]
 PROFILES: tuple[str, ...] = ("rdfs", "owlrl")
-#: OWL RL engines: ``reasonable`` (fast, see :mod:`spacekg.closure`) and owlrl (the reference)
+#: OWL RL engines: ``reasonable`` (fast, see :mod:`spacekg.reasoning.closure`) and owlrl
+#: (the reference)
 ENGINES: tuple[str, ...] = ("reasonable", "owlrl")
 DEFAULT_ENGINE = "reasonable"
 
@@ -163,8 +164,8 @@ def reason(graph: Graph, profile: Profile = "owlrl", engine: str = DEFAULT_ENGIN
 
     ``engine``: ``reasonable`` or ``owlrl`` for the ``owlrl`` profile (the RDFS profile is always
     owlrl's). reasonable falls back to owlrl when the graph uses an axiom whose rules it lacks
-    (:func:`spacekg.closure.needs_owlrl`); it reports no inconsistency messages (``errors`` is
-    empty): :func:`inconsistencies` checks the closure itself.
+    (:func:`spacekg.reasoning.closure.needs_owlrl`); it reports no inconsistency messages
+    (``errors`` is empty): :func:`inconsistencies` checks the closure itself.
     """
     if profile not in PROFILES:
         raise InputError(f"unknown reasoning profile {profile!r} (use one of: rdfs, owlrl)")
@@ -176,7 +177,7 @@ def reason(graph: Graph, profile: Profile = "owlrl", engine: str = DEFAULT_ENGIN
 
     reifications = set(graph.subjects(RDF.type, RDF.Statement))
     if profile == "owlrl" and engine == "reasonable":
-        from spacekg.closure import closure_of_graph, needs_owlrl
+        from spacekg.reasoning.closure import closure_of_graph, needs_owlrl
 
         if not needs_owlrl({str(p) for p in graph.predicates(unique=True)}):
             inferred = Graph()
@@ -229,14 +230,14 @@ def inconsistencies(
     graph: Graph, result: Inference | None = None, engine: str = DEFAULT_ENGINE
 ) -> list[str]:
     """OWL RL inconsistencies: owlrl's messages (engine owlrl) and spacekg's own checks of the
-    closure (:mod:`spacekg.consistency`: disjoint classes and properties, owl:Nothing,
+    closure (:mod:`spacekg.reasoning.consistency`: disjoint classes and properties, owl:Nothing,
     irreflexive and asymmetric properties, negative assertions, sameAs/differentFrom, ...).
 
     ``result``: the owlrl-profile :class:`Inference` of ``graph`` if already computed.
     """
     from rdflib import Graph
 
-    from spacekg.consistency import check
+    from spacekg.reasoning.consistency import check
 
     result = (
         result if result is not None and result.profile == "owlrl" else reason(graph, engine=engine)

@@ -13,7 +13,7 @@ What this module does about each gap (the full table is in ``docs/reasoning.md``
   ``cls-maxc2``, ``cls-maxqc3``/``4``, ``cls-oo``): when the schema uses one of their axioms
   (:data:`UNSUPPORTED_AXIOMS`), :func:`needs_owlrl` says so and the caller reasons with owlrl.
   ``eq-ref`` (``x owl:sameAs x``) only yields triples spacekg's filter drops.
-* **Inconsistencies**: found by SPARQL over the closure (:mod:`spacekg.consistency`).
+* **Inconsistencies**: found by SPARQL over the closure (:mod:`spacekg.reasoning.consistency`).
 
 Terms go into ``reasonable`` as the small ``str`` classes below (it reads a term's kind from its
 class name and its ``datatype``/``language`` attributes, as it does for rdflib's terms), and
