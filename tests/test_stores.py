@@ -6,6 +6,7 @@ exactly as in memory.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -146,7 +147,7 @@ def test_malformed_file_changes_nothing(
     args = ["load", "--store", str(path), str(bad), "--graph", G] + (["--replace"] * replace)
     code, _out, err = cli(*args)
     assert code == 3
-    assert "bad.nt" in err and "line 301" in err
+    assert "bad.nt:301:" in err
     assert len(err.strip().splitlines()) == 1
     assert graph_triples(path, G) == before
     assert counts(path) == {G: 40}
@@ -261,7 +262,7 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
             proc.kill()
     text = terminal.decode(errors="replace")
     assert proc.returncode == 0, text
-    assert out == f"<{G}>\t150000 triples\tbulk\n"
+    assert re.fullmatch(rf"<{re.escape(G)}>\t150000 triples\tbulk(-\d+-parts)?\n", out), out
     assert "loading" in text and "100%" in text, text
     assert "[" in text and "#" in text, text  # the bar itself, not just the label
     assert "loaded 150000 triples" in text  # the summary goes to the same terminal

@@ -12,7 +12,9 @@ Writing is all-or-nothing per graph:
 * small graphs (the bundle) are loaded in one transaction into a staging graph, counted, and
   swapped in with one SPARQL ``MOVE`` (one transaction): a reader sees the old or the new graph;
 * large files (> :data:`BULK_BYTES`) go through pyoxigraph's bulk loader, which writes
-  everything or nothing. Into an empty graph that is the whole story; replacing a non-empty
+  everything or nothing (a large N-Triples file without blank nodes: in parallel parts, one
+  loader each, with a marker that keeps a half-written graph out of queries; see
+  :mod:`spacekg.stores.bulk`). Into an empty graph that is the whole story; replacing a non-empty
   graph stages first and then ``MOVE``\\ s, which is atomic but slow for millions of triples
   (Oxigraph copies triple by triple in one transaction): prefer a new graph or a new store.
 
@@ -122,6 +124,27 @@ def _bulk_with_progress(
         progress(total, total)
 
 
+def _bulk(
+    store: pyoxigraph.Store,
+    item: LoadItem,
+    node: Any,
+    visible: str | None,
+    progress: Progress | None,
+    *,
+    staging: bool = False,
+) -> int:
+    """Bulk-load ``item`` into ``node``: in parallel parts when the graph is known to be empty
+    (``visible``: its IRI, or ``staging``), else with one loader; the number of parts."""
+    from spacekg.stores.bulk import load_parts, part_count
+
+    parts = part_count(item) if staging or visible is not None else 1
+    if parts > 1:
+        load_parts(store, item, node, None if staging else visible, parts, progress)
+    else:
+        _bulk_with_progress(store, item, node, progress)
+    return parts
+
+
 def _read_bytes() -> int | None:
     try:
         with open("/proc/self/io", encoding="ascii") as handle:
@@ -143,8 +166,8 @@ def _write_item(
     try:
         if big and (before == 0 or not item.replace):
             # all or nothing, straight into the target graph
-            method = "bulk"
-            _bulk_with_progress(store, item, target, progress)
+            parts = _bulk(store, item, target, item.graph if before == 0 else None, progress)
+            method = "bulk" if parts == 1 else f"bulk-{parts}-parts"
         else:
             import pyoxigraph as ox
 
@@ -152,7 +175,8 @@ def _write_item(
             node = ox.NamedNode(staging)
             method = "bulk+move" if big else "transaction+move"
             if big:
-                _bulk_with_progress(store, item, node, progress)
+                parts = _bulk(store, item, node, None, progress, staging=True)
+                method = "bulk+move" if parts == 1 else f"bulk-{parts}-parts+move"
             elif item.data is not None:
                 store.load(item.data, _ox_format(item.format), to_graph=node)
             else:
@@ -168,7 +192,10 @@ def _write_item(
                 update += f" ; DROP SILENT GRAPH <{staging}>"
             store.update(update)
     except SyntaxError as err:
-        raise InputError(f"{item.label}: RDF syntax error: {err} (fix the file)") from None
+        from spacekg.rdfio import syntax_error
+        from spacekg.stores.base import TRIPLE_FORMATS
+
+        raise syntax_error(item.label, TRIPLE_FORMATS[item.format], err) from None
     except MemoryError:
         from spacekg.rdfio import MAX_TOKEN_BYTES
 
@@ -185,7 +212,7 @@ def _write_item(
     try:
         check_count(item, stored, before, where)
     except StoreError:
-        if method == "bulk" and before == 0:  # it was empty: make it empty again
+        if method.startswith("bulk") and "+" not in method and before == 0:  # empty it again
             store.remove_graph(target)
         raise
     return GraphLoad(item.graph, item.label, item.triples, stored, item.replace, method)

@@ -5,6 +5,10 @@ A replace writes the new triples into ``urn:spacekg:staging:<uuid>`` and swaps t
 union default graph is built from the other graphs, :func:`visible_graphs`), the next load of
 the same store drops it before writing (:func:`drop_orphans`; the store's lock means no other
 loader is running), and ``spacekg load --status`` reports it.
+
+A large file loaded in parallel parts leaves a *marker* staging graph while it runs
+(:mod:`spacekg.stores.bulk`): the graph it names is half-filled until the marker goes, so queries
+leave that graph out too, and the next load empties it (it was empty when the load began).
 """
 
 from __future__ import annotations
@@ -26,7 +30,11 @@ def drop_orphans(store: pyoxigraph.Store) -> list[str]:
     """Remove every staging graph of ``store`` (call with the write lock held); their IRIs."""
     import pyoxigraph as ox
 
+    from spacekg.stores.bulk import LOADING_NS, graph_node, marked_targets
+
     found = orphans(store)
+    for target in marked_targets(store, [g for g in found if g.startswith(LOADING_NS)]):
+        store.remove_graph(graph_node(target))
     for iri in found:
         store.remove_graph(ox.NamedNode(iri))
     return found
@@ -40,4 +48,9 @@ def visible_graphs(store: pyoxigraph.Store) -> list[Any] | None:
     named = list(store.named_graphs())
     if not any(g.value.startswith(STAGING_NS) for g in named):
         return None
-    return [ox.DefaultGraph(), *(g for g in named if not g.value.startswith(STAGING_NS))]
+    from spacekg.stores.bulk import LOADING_NS, graph_node, marked_targets
+
+    markers = [g.value for g in named if g.value.startswith(LOADING_NS)]
+    hidden = {graph_node(t) for t in marked_targets(store, markers)}
+    graphs = [ox.DefaultGraph(), *(g for g in named if not g.value.startswith(STAGING_NS))]
+    return [g for g in graphs if g not in hidden]
