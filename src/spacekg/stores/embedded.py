@@ -305,6 +305,8 @@ def _literal_parts(item: LoadItem, ox: Any, size: int = 8 << 20) -> Iterator[byt
 def _keep_written_forms(path: Path, items: list[LoadItem]) -> None:
     """Add the loaded literals' written forms to the store's map (see
     :mod:`spacekg.query.written`), written atomically beside the store's files."""
+    if all(i.path is not None and i.size > BULK_BYTES for i in items):
+        return  # bulk-loaded files are not scanned (see scan_items): nothing to add
     from spacekg.export import write_atomic
     from spacekg.query.written import STORE_FILE, WrittenForms
 
