@@ -58,7 +58,8 @@ from spacekg.namespaces import ONTOLOGY_NS, SHAPES_NS
 from spacekg.project import ONTOLOGY_FILE, SHAPES_FILE, bundle_root
 from spacekg.terms import short, shorten_path, show_term
 from spacekg.validate.baseline import result_key as _result_key
-from spacekg.validate.checks import OWL_IMPORTS, CheckContext, own_checks
+from spacekg.validate.beside import Beside
+from spacekg.validate.checks import OWL_IMPORTS, CheckContext
 from spacekg.validate.locate import CTX_GRAPH, NEW_GRAPH, Locator, Source, check_file, load_source
 from spacekg.validate.model import (  # noqa: F401 - re-exported
     FAIL_ON,
@@ -123,7 +124,19 @@ def validate(
     for src in sources:
         load_source(store, src)
     ctx = CheckContext(store, sources, shapes_file, bool(targets), root / "seeds")
-    report, kept, issues, locator = _run(ctx, inference, engine)
+    beside = Beside(ctx)
+    try:
+        return _report(ctx, targets, beside, inference, engine)
+    finally:
+        beside.close()
+
+
+def _report(
+    ctx: CheckContext, targets: list[Path], beside: Beside, inference: str, engine: str
+) -> ValidationReport:
+    """The findings of SHACL and of our own checks (running ``beside``), located and sorted."""
+    sources = ctx.sources
+    report, kept, issues, locator = _run(ctx, beside, inference, engine)
     dangling = {i.node.value: i.hint for i in issues if i.check == "DanglingLinkCheck"}
     reported = {r.value.value for r in kept if r.value is not None and r.value.kind == "uri"}
     issues = [
@@ -190,23 +203,18 @@ def _sources(root: Path, targets: list[Path]) -> list[Source]:
 
 
 def _run(
-    ctx: CheckContext, inference: str, engine: str
+    ctx: CheckContext, beside: Beside, inference: str, engine: str
 ) -> tuple[ShaclReport, list[ShaclResult], list[Issue], Locator]:
-    """SHACL and our own checks (in a second thread: they only read the store); the SHACL
+    """SHACL, with our own checks running ``beside`` it (they only read the store); the SHACL
     results that belong to the new files."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    own = pool.submit(own_checks, ctx)
     try:
         report, baseline = _shacl_in_context(
             ctx.store, ctx.sources, ctx.shapes_file, ctx.targets, inference, engine
         )
     except BaseException:
-        own.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        beside.cancel()
         raise
-    locator = Locator(ctx.sources, ctx.store)
+    locator = Locator(ctx.sources, ctx.store, remote=beside.lines)
 
     def relevant(r: ShaclResult) -> bool:
         if not ctx.targets or locator.described_by_new(r.focus):
@@ -214,9 +222,7 @@ def _run(
         return _result_key(r) not in baseline
 
     kept = [r for r in report.results if relevant(r)]
-    issues = own.result()
-    pool.shutdown()
-    return report, kept, issues, locator
+    return report, kept, beside.issues(), locator
 
 
 def _wanted(

@@ -7,7 +7,7 @@ named graphs. :class:`Locator` implements the ``file:line`` rule of :mod:`spacek
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,6 +132,32 @@ def _chunks(data: bytes) -> Iterator[bytes]:
         start = end
 
 
+def first_lines(src: Source) -> dict[bytes, int]:
+    """The first line of every token of ``src``'s file that can be a written form of an IRI
+    (``<IRI>``, a prefixed name, a short quoted string with a colon or an ``&``), in one pass:
+    the lines :meth:`Locator.index` finds for the tokens it is asked for."""
+    data = src.data if src.data is not None else src.path.read_bytes()
+    found: dict[bytes, int] = {}
+    line = 1
+    for chunk in _chunks(data):
+        for tok in _TOKEN_NL.findall(chunk):
+            if tok == b"\n":
+                line += 1
+                continue
+            first = tok[:1]
+            if first in (b'"', b"'"):
+                if b"\n" in tok:  # a long string spans lines
+                    line += tok.count(b"\n")
+                    continue
+                if len(tok) > 4096 or (b":" not in tok and b"&" not in tok):
+                    continue  # not an IRI, nor an RDF/XML entity reference (&skgid;x)
+            elif first == b"#":
+                continue
+            if tok not in found:
+                found[tok] = line
+    return found
+
+
 _PREFIX_DECL = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 _XMLNS_DECL = re.compile(r'xmlns:([A-Za-z][\w.-]*)\s*=\s*"([^"]*)"')
 _ENTITY_DECL = re.compile(r"""<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"]*)"|'([^']*)')""")
@@ -140,10 +166,17 @@ _ENTITY_DECL = re.compile(r"""<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"]*)"|'([^'
 class Locator:
     """Finds the line where a node is first written in each file (rule in the module doc)."""
 
-    def __init__(self, sources: list[Source], store: pyoxigraph.Store) -> None:
+    def __init__(
+        self,
+        sources: list[Source],
+        store: pyoxigraph.Store,
+        remote: Callable[[Source, set[str]], dict[str, int] | None] | None = None,
+    ) -> None:
         self.sources = sources
         self.store = store
         self.prefixes: dict[str, dict[str, str]] = {}
+        #: answers :meth:`index` for a new file from an index built elsewhere (None: read here)
+        self.remote = remote
 
     def _prefixes(self, src: Source) -> dict[str, str]:
         if src.graph not in self.prefixes:
@@ -220,6 +253,11 @@ class Locator:
         if src._index is None:
             src._index = {}
         found = src._index
+        if self.remote is not None and src.new:
+            answer = self.remote(src, {w for w in wanted if w not in found})
+            if answer is not None:
+                found.update(answer)
+                return
         need = {w.encode("utf-8") for w in wanted if w not in found}
         if not need:
             return

@@ -1,0 +1,161 @@
+"""Our own checks, and the line index of the new files, beside the SHACL engine.
+
+Both are Python work that the GIL would make wait for the shapes (a thread shares one core
+with them). On Linux they run in a forked process instead, on the other core: it inherits the
+loaded validation store page by page (copy-on-write, nothing is sent to it), sends back the
+checks' issues, then reads each new file once into an index of where every token is first
+written, and answers the locator's questions from it (:meth:`Beside.lines`).
+
+Elsewhere (another system, or validate called from a thread other than the main one, as a
+server does), or if that process cannot start or dies, the same work runs in this process: the
+checks in a thread, the index on demand (:meth:`spacekg.validate.locate.Locator.index`). The
+answers are the same either way (tested).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spacekg.validate.checks import CheckContext
+    from spacekg.validate.locate import Source
+    from spacekg.validate.model import Issue
+
+#: fork a checking process where fork is safe and cheap (Linux: copy-on-write, no exec)
+FORK = sys.platform == "linux"
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent ends (an interrupted validate)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _serve(ctx: CheckContext, conn: Any) -> None:
+    """The forked process: the checks' issues, then line lookups until told to stop. Any
+    failure ends it quietly: the parent then does the rest itself (and reports the error)."""
+    signal.set_wakeup_fd(-1)  # the parent's interrupt watchdog pipe is not ours
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _die_with_parent()
+    with contextlib.suppress(BaseException):
+        from spacekg.validate.checks import own_checks
+        from spacekg.validate.locate import first_lines
+
+        try:
+            conn.send(("issues", own_checks(ctx)))
+        except Exception:
+            conn.send(("failed", None))
+            return
+        index = {src.graph: first_lines(src) for src in ctx.sources if src.new}
+        while (request := conn.recv()) is not None:
+            graph, forms = request
+            found = index.get(graph, {})
+            conn.send({f: found.get(f.encode("utf-8"), 0) for f in forms})
+
+
+class Beside:
+    """Our own checks run beside SHACL: start it, then :meth:`issues`, :meth:`lines`,
+    :meth:`close`."""
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.ctx = ctx
+        self._conn: Any = None
+        self._proc: Any = None
+        self._pool: Any = None
+        self._future: Any = None
+        # only from the main thread: another thread (a server's) may hold a lock the child needs
+        if (
+            FORK
+            and any(s.new for s in ctx.sources)
+            and threading.current_thread() is threading.main_thread()
+        ):
+            self._start_process()
+        if self._proc is None:
+            self._start_thread()
+
+    def _start_process(self) -> None:
+        import multiprocessing
+
+        for stream in (sys.stdout, sys.stderr):  # or the child writes what is buffered again
+            with contextlib.suppress(Exception):
+                stream.flush()
+        try:
+            mp = multiprocessing.get_context("fork")
+            parent, child = mp.Pipe()
+            proc = mp.Process(target=_serve, args=(self.ctx, child), daemon=True)
+            proc.start()
+        except (OSError, ValueError):
+            return
+        child.close()
+        self._conn, self._proc = parent, proc
+
+    def _start_thread(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from spacekg.validate.checks import own_checks
+
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._future = self._pool.submit(own_checks, self.ctx)
+
+    def issues(self) -> list[Issue]:
+        """The issues of our own checks (raised here if a check raises)."""
+        if self._future is not None:
+            return list(self._future.result())
+        try:
+            kind, value = self._conn.recv()
+        except (EOFError, OSError):
+            kind, value = "failed", None
+        if kind == "issues":
+            return list(value)
+        self._stop()  # the checks failed or the process died: run them here, for their error
+        from spacekg.validate.checks import own_checks
+
+        return own_checks(self.ctx)
+
+    def lines(self, src: Source, forms: set[str]) -> dict[str, int] | None:
+        """The first line of each of ``forms`` in the new file ``src`` (0: not written there),
+        or None when this process must read the file itself."""
+        if self._conn is None or not src.new:
+            return None
+        try:
+            self._conn.send((src.graph, sorted(forms)))
+            answer: dict[str, int] = self._conn.recv()
+        except (EOFError, OSError):
+            self._stop()
+            return None
+        return answer
+
+    def _stop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._conn.send(None)
+            self._conn.close()
+            self._conn = None
+        if self._proc is not None:
+            self._proc.join(5)
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc = None
+
+    def close(self) -> None:
+        self._stop()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def cancel(self) -> None:
+        """Stop without waiting for the checks (the shapes failed)."""
+        if self._future is not None:
+            self._future.cancel()
+        if self._proc is not None and self._proc.is_alive():
+            with contextlib.suppress(OSError):
+                os.kill(self._proc.pid, signal.SIGKILL)
+        self.close()

@@ -1,0 +1,87 @@
+"""Our own checks and the line index run beside SHACL in a forked process (validate/beside.py):
+the findings are the same as when they run in this process, and a process that dies is
+replaced by the same work done here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from spacekg.validate import api, beside, locate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "validate"
+CASES = sorted(p.name for p in FIXTURES.glob("*.ttl") if p.name != "shapes.ttl")
+
+
+def findings(files: list[Path]) -> list[tuple[object, ...]]:
+    report = api.validate(files)
+    return [
+        (f.file, f.line, f.severity, f.focus, f.path, f.message, f.hint, f.value)
+        for f in report.findings
+    ]
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Records, per validate, whether a checking process was started."""
+    seen: list[bool] = []
+    original = beside.Beside._start_process
+
+    def record(self: beside.Beside) -> None:
+        original(self)
+        seen.append(self._proc is not None)
+
+    monkeypatch.setattr(beside.Beside, "_start_process", record)
+    return seen
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_forked_checks_find_what_the_threaded_ones_find(
+    name: str, monkeypatch: pytest.MonkeyPatch, started: list[bool]
+) -> None:
+    files = [FIXTURES / name]
+    monkeypatch.setattr(beside, "FORK", True)
+    forked = findings(files)
+    assert started == [True]
+    monkeypatch.setattr(beside, "FORK", False)
+    assert findings(files) == forked
+    assert started == [True]  # no process the second time
+    assert forked or name == "links-existing.ttl"  # the one fixture with nothing to report
+
+
+def test_a_checking_process_that_dies_is_replaced_by_the_same_work_here(
+    monkeypatch: pytest.MonkeyPatch, started: list[bool]
+) -> None:
+    files = [FIXTURES / "new-errors.ttl"]
+    monkeypatch.setattr(beside, "FORK", False)
+    expected = findings(files)
+    monkeypatch.setattr(beside, "FORK", True)
+
+    def crash(src: locate.Source) -> dict[bytes, int]:
+        raise MemoryError  # in the child, after it sent the issues
+
+    monkeypatch.setattr(locate, "first_lines", crash)
+    assert findings(files) == expected
+    assert started == [True]
+
+
+def test_first_lines_agrees_with_the_locator_for_every_form(tmp_path: Path) -> None:
+    f = tmp_path / "x.ttl"
+    f.write_text(
+        "@prefix ex: <https://example.org/> .\n"
+        'ex:a ex:p """a long\nstring with ex:b in it""" ;\n'
+        "  ex:q <https://example.org/c> . # ex:d in a comment\n"
+        "ex:d ex:p \"https://example.org/e\", 'ex:f' .\n"
+        "ex:b ex:p ex:c .\n"
+        '<rdf:Description rdf:about="&skgid;x">\n'
+    )
+    src = locate.Source(f, str(f), "urn:g", new=True)
+    index = locate.first_lines(src)
+    forms = ["ex:a", "ex:b", "<https://example.org/c>", "ex:c", "ex:d", '"https://example.org/e"']
+    forms += ["'ex:f'", "ex:nowhere", '"&skgid;x"']
+    loc = locate.Locator([src], None)  # type: ignore[arg-type]
+    loc.index(src, set(forms))
+    assert src._index is not None
+    assert {f: index.get(f.encode(), 0) for f in forms} == {f: src._index[f] for f in forms}
+    assert index[b"ex:b"] == 6 and index[b"ex:d"] == 5  # not in the string, not in the comment
