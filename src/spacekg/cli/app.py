@@ -9,7 +9,6 @@ for rdflib when it does not need it.
 from __future__ import annotations
 
 import sys
-import traceback
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -37,6 +36,8 @@ class SpacekgGroup(click.Group):
                 return super().invoke(ctx)
         except SpacekgError as err:
             if ctx.obj and ctx.obj.get("debug"):
+                import traceback
+
                 traceback.print_exc()
             click.echo(f"spacekg: error: {err}", err=True)
             sys.exit(err.exit_code)
@@ -50,6 +51,8 @@ class SpacekgGroup(click.Group):
             sys.exit(130)
         except Exception as err:  # an internal error: a bug
             if ctx.obj and ctx.obj.get("debug"):
+                import traceback
+
                 traceback.print_exc()
             click.echo(
                 f"spacekg: internal error: {type(err).__name__}: {err} "

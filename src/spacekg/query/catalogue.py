@@ -16,7 +16,6 @@ declares, ``xsd`` always known), ``?_name_en`` (a literal with that language tag
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +116,8 @@ class StoredQuery:
         for key in self.header:
             if key in HEADER_KEYS:
                 continue
+            import difflib  # only a misspelt header needs it
+
             close = difflib.get_close_matches(key, HEADER_KEYS, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(HEADER_KEYS)}"
             out.append(f"{self.source}: unknown #+ header key {key!r} ({hint})")
@@ -292,6 +293,8 @@ def _iri(param: Parameter, value: str, query: StoredQuery) -> str:
         if prefix in known:
             value = known[prefix] + pname.group(2)
         elif prefix.lower() not in IRI_SCHEMES:
+            import difflib
+
             close = difflib.get_close_matches(prefix, list(known), n=1, cutoff=0.6)
             hint = f"did you mean {close[0]}:{pname.group(2)}? " if close else ""
             raise ParameterError(
@@ -455,6 +458,8 @@ def get_query(name_or_path: str | Path, folder: Path | None = None) -> StoredQue
     lowered = {n.lower(): n for n in names}
     if text.lower() in lowered:
         return load_query(names[lowered[text.lower()]])
+    import difflib
+
     close = difflib.get_close_matches(text, list(names), n=3, cutoff=0.5)
     close += [n for n in sorted(names) if text.lower() in n.lower() and n not in close][:3]
     hint = (
