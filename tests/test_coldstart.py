@@ -118,3 +118,19 @@ def test_a_misspelt_command_still_gets_a_suggestion() -> None:
     result = CliRunner().invoke(main, ["qury"])
     assert result.exit_code == 2
     assert "No such command 'qury'. Did you mean 'query'?" in result.stderr
+
+
+def test_the_lexer_reads_the_same_variable_letters_as_the_sparql_grammar_range() -> None:
+    """A variable's letters: A-Z a-z 0-9 _ U+00B7 and U+00C0..U+FFFF (the lexer writes the last
+    range as a complement, which compiles faster); every code point is checked."""
+    import re
+
+    from spacekg.query import sparqltext
+
+    letters = re.compile(r"[A-Za-z0-9_\u00B7\u00C0-\uFFFF]")
+    for code in range(0x110000):
+        char = chr(code)
+        first = next(sparqltext.tokens(f"?{char}"))
+        assert (first.kind == "var" and first.text == f"?{char}") == bool(
+            letters.fullmatch(char)
+        ), hex(code)
