@@ -7,6 +7,7 @@ a string, an IRI or a comment.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,7 +53,13 @@ def tokens(sparql: str) -> Iterator[Token]:
 
 def code_tokens(sparql: str) -> list[Token]:
     """Tokens that are code: no spaces, no comments."""
-    return [t for t in tokens(sparql) if t.kind not in ("space", "comment")]
+    return list(_code_tokens(sparql))
+
+
+@functools.lru_cache(maxsize=4)
+def _code_tokens(sparql: str) -> tuple[Token, ...]:
+    # one query's text is checked by several functions in a row: it is lexed once
+    return tuple(t for t in tokens(sparql) if t.kind not in ("space", "comment"))
 
 
 def query_form(sparql: str) -> str | None:
