@@ -134,3 +134,10 @@ def test_the_lexer_reads_the_same_variable_letters_as_the_sparql_grammar_range()
         assert (first.kind == "var" and first.text == f"?{char}") == bool(
             letters.fullmatch(char)
         ), hex(code)
+
+
+def test_a_lazily_loaded_command_still_runs_inside_the_error_ladder() -> None:
+    result = CliRunner().invoke(main, ["query", "run", "no-such-query"])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("spacekg: error: "), result.stderr
+    assert "Traceback" not in result.stderr

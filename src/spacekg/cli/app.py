@@ -43,12 +43,13 @@ class SpacekgGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from spacekg.cli.interrupt import install_watchdog
         from spacekg.netguard import armed
-        from spacekg.rdfio_limits import quiet_rdflib
+        from spacekg.rdfio_limits import quiet_rdflib_on_import
 
         install_watchdog()
         try:
             _refuse_undecodable_args()
-            quiet_rdflib()  # an ill-typed literal is accepted without rdflib's logged traceback
+            # an ill-typed literal is accepted without rdflib's logged traceback
+            quiet_rdflib_on_import()
             with armed():  # the network rule: nothing fetched unless asked
                 return super().invoke(ctx)
         except SpacekgError as err:
