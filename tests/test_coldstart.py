@@ -43,12 +43,13 @@ NOT_ON_THE_STORE_QUERY_PATH = (
     "spacekg.cli.serve",
     "spacekg.cli.workspace",
     # standard modules used only off this path (hashing caches, temporary files, the network
-    # rule's lookups, spelling hints, the package version)
+    # rule's lookups, spelling hints, the package version, rdflib's log filter)
     "hashlib",
     "tempfile",
     "socket",
     "difflib",
     "importlib.metadata",
+    "logging",
 )
 
 _RUN = """
