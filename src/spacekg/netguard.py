@@ -15,10 +15,8 @@ external entity) stay where they are; this hook is the rule that nothing gets pa
 from __future__ import annotations
 
 import contextlib
-import socket
 import sys
 import threading
-import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,6 +53,8 @@ def _address_allowed(address: Any) -> bool:
     if getattr(_local, "resolving", False):
         return False
     _local.resolving = True
+    import socket  # imported here: a command that opens no socket never loads it
+
     try:  # a permitted host name that resolves to this address
         for host in list(_hosts):
             with contextlib.suppress(OSError, UnicodeError):
@@ -71,6 +71,8 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
     if event == "socket.getaddrinfo" and getattr(_local, "listening", False):
         return  # the address a server of ours binds to: nothing is fetched
     if event == "socket.connect":
+        import socket  # loaded already: the event comes from a socket
+
         sock, address = args
         if getattr(sock, "family", None) != socket.AF_UNIX and not _address_allowed(address):
             _refuse(f"a connection to {address!r}")
@@ -79,6 +81,8 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
         if host not in (None, "", b"") and not _host_allowed(host):
             _refuse(f"a name lookup of {host!r}")
     elif event == "urllib.Request":
+        import urllib.parse  # loaded already: urllib.request imports it
+
         url = str(args[0])
         parts = urllib.parse.urlsplit(url) if "://" in url else None
         if parts is not None and parts.scheme != "file" and not _host_allowed(parts.hostname):
@@ -126,6 +130,8 @@ def listening() -> Iterator[None]:
 
 def permit(url: str) -> None:
     """Let the command reach the host of ``url`` (the ``--endpoint`` the user named)."""
+    import urllib.parse
+
     with contextlib.suppress(ValueError):
         host = urllib.parse.urlsplit(url).hostname
         if host:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -237,6 +236,8 @@ def graph_sources(root: Path | None = None) -> list[GraphSource]:
 
 def fingerprint(paths: list[Path]) -> str:
     """A sha256 over the names and bytes of ``paths``: the key of derived caches."""
+    import hashlib  # loaded on first use: a query on a store hashes nothing
+
     h = hashlib.sha256()
     for p in paths:
         h.update(str(p.name).encode())
@@ -275,6 +276,8 @@ def code_fingerprint() -> str:
     what. The version itself is not read here: importing importlib.metadata costs a cold query
     ~50 ms, and the code already tells releases apart.
     """
+    import hashlib
+
     package = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):

@@ -26,7 +26,6 @@ import errno
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -397,6 +396,8 @@ def write_atomic(path: Path | str, data: bytes) -> None:
 def _replace(folder: Path, name: str, data: bytes, mode: int | None = None) -> None:
     """``data`` into a new file of ``folder`` (an unpredictable name opened with ``O_EXCL``: no
     symlink is followed), then renamed to ``name``: readers see the old file or the new one."""
+    import tempfile  # only writing a file needs it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -215,6 +215,27 @@ def quiet_rdflib() -> None:
         logger.addFilter(_IllTypedFilter())
 
 
+class _RdflibImportWatch:
+    """A :data:`sys.meta_path` entry that installs the filter when rdflib is first imported,
+    then removes itself; it finds no module (the import goes on as usual)."""
+
+    @classmethod
+    def find_spec(cls, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "rdflib":
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(cls)
+            quiet_rdflib()
+
+
+def quiet_rdflib_on_import() -> None:
+    """:func:`quiet_rdflib` now if rdflib is loaded, else as soon as it is imported: a command
+    that never loads rdflib does not load :mod:`logging` for it either."""
+    if "rdflib" in sys.modules:
+        quiet_rdflib()
+    elif _RdflibImportWatch not in sys.meta_path:
+        sys.meta_path.insert(0, _RdflibImportWatch)
+
+
 _warned: set[str] = set()
 
 

@@ -9,7 +9,6 @@ for rdflib when it does not need it.
 from __future__ import annotations
 
 import sys
-import traceback
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -21,22 +20,42 @@ if TYPE_CHECKING:
     pass
 
 
+#: command name -> "module:attribute" of the command, filled by :func:`_register`
+_LAZY_COMMANDS: dict[str, str] = {}
+
+
 class SpacekgGroup(click.Group):
-    """Turns library errors into one line on stderr and a documented exit code."""
+    """Turns library errors into one line on stderr and a documented exit code; imports a
+    command's module only when the command is looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        # an unknown name: load them all, so that Click's "Did you mean" sees every command
+        for name in [cmd_name] if cmd_name in _LAZY_COMMANDS else list(_LAZY_COMMANDS):
+            if name not in self.commands:
+                self.add_command(_import_command(name))
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         from spacekg.cli.interrupt import install_watchdog
         from spacekg.netguard import armed
-        from spacekg.rdfio_limits import quiet_rdflib
+        from spacekg.rdfio_limits import quiet_rdflib_on_import
 
         install_watchdog()
         try:
             _refuse_undecodable_args()
-            quiet_rdflib()  # an ill-typed literal is accepted without rdflib's logged traceback
+            # an ill-typed literal is accepted without rdflib's logged traceback
+            quiet_rdflib_on_import()
             with armed():  # the network rule: nothing fetched unless asked
                 return super().invoke(ctx)
         except SpacekgError as err:
             if ctx.obj and ctx.obj.get("debug"):
+                import traceback
+
                 traceback.print_exc()
             click.echo(f"spacekg: error: {err}", err=True)
             sys.exit(err.exit_code)
@@ -50,6 +69,8 @@ class SpacekgGroup(click.Group):
             sys.exit(130)
         except Exception as err:  # an internal error: a bug
             if ctx.obj and ctx.obj.get("debug"):
+                import traceback
+
                 traceback.print_exc()
             click.echo(
                 f"spacekg: internal error: {type(err).__name__}: {err} "
@@ -57,6 +78,16 @@ class SpacekgGroup(click.Group):
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
+
+
+def _import_command(name: str) -> click.Command:
+    import importlib
+
+    module, _, attribute = _LAZY_COMMANDS[name].partition(":")
+    command: click.Command = getattr(importlib.import_module(module), attribute)
+    if command.name != name:
+        raise RuntimeError(f"{_LAZY_COMMANDS[name]} is the command {command.name!r}, not {name!r}")
+    return command
 
 
 def _refuse_undecodable_args() -> None:
@@ -104,36 +135,28 @@ def main(ctx: click.Context, debug: bool, root: str | None) -> None:
 
 
 def _register() -> None:
-    from spacekg.cli.curate import (
-        diff_cmd,
-        excerpt_cmd,
-        source_group,
-        support_cmd,
-        validate_cmd,
-    )
-    from spacekg.cli.graph import check_cmd, describe_cmd, export_cmd, reason_cmd
-    from spacekg.cli.load import load_cmd
-    from spacekg.cli.query import query_group
-    from spacekg.cli.serve import serve_cmd
-    from spacekg.cli.workspace import init_cmd, status_cmd
+    """Name every command and where it is defined (``module:attribute``).
 
-    for command in (
-        query_group,
-        export_cmd,
-        reason_cmd,
-        describe_cmd,
-        check_cmd,
-        validate_cmd,
-        source_group,
-        excerpt_cmd,
-        support_cmd,
-        diff_cmd,
-        load_cmd,
-        serve_cmd,
-        init_cmd,
-        status_cmd,
+    A command's module is imported when the command is looked up (it runs, or ``--help`` lists
+    the commands), so ``spacekg query run`` loads spacekg.cli.query and no other command.
+    """
+    for name, where in (
+        ("query", "spacekg.cli.query:query_group"),
+        ("export", "spacekg.cli.graph:export_cmd"),
+        ("reason", "spacekg.cli.graph:reason_cmd"),
+        ("describe", "spacekg.cli.graph:describe_cmd"),
+        ("check", "spacekg.cli.graph:check_cmd"),
+        ("validate", "spacekg.cli.curate:validate_cmd"),
+        ("source", "spacekg.cli.curate:source_group"),
+        ("excerpt", "spacekg.cli.curate:excerpt_cmd"),
+        ("support", "spacekg.cli.curate:support_cmd"),
+        ("diff", "spacekg.cli.curate:diff_cmd"),
+        ("load", "spacekg.cli.load:load_cmd"),
+        ("serve", "spacekg.cli.serve:serve_cmd"),
+        ("init", "spacekg.cli.workspace:init_cmd"),
+        ("status", "spacekg.cli.workspace:status_cmd"),
     ):
-        main.add_command(command)
+        _LAZY_COMMANDS[name] = where
 
 
 _register()

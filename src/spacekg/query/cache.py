@@ -10,7 +10,6 @@ does not match its bytes is ignored and rebuilt.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,8 @@ CACHE_FOLDER = "graphs"
 
 def cache_key(sources: list[GraphSource] | None = None) -> str:
     """The hash of the source files, the spacekg version and the cache schema."""
+    import hashlib  # loaded on first use: a query on a store hashes nothing
+
     sources = sources if sources is not None else graph_sources()
     h = hashlib.sha256(fingerprint([s.path for s in sources]).encode())
     h.update(f"\0{code_fingerprint()}\0{CACHE_SCHEMA}\0".encode())
@@ -122,6 +123,8 @@ def _said_when_slow(folder: Path) -> Any:
 def cache_slot(sources: list[GraphSource]) -> str:
     """A short hash of the folders the sources are in: each graph (workspace) keeps its own
     cache file, so switching between two graphs does not rebuild either."""
+    import hashlib
+
     folders = sorted({str(s.path.absolute().parent) for s in sources})
     return hashlib.sha256("\0".join(folders).encode()).hexdigest()[:12]
 
@@ -131,6 +134,8 @@ _CACHE_HEADER = re.compile(rb"^# spacekg-cache quads=(\d+) sha256=([0-9a-f]{64})
 
 def cache_header(data: bytes) -> bytes:
     """The integrity line that starts a cache file: the quad count and sha256 of ``data``."""
+    import hashlib
+
     quads = data.count(b"\n")
     return f"# spacekg-cache quads={quads} sha256={hashlib.sha256(data).hexdigest()}\n".encode()
 
@@ -147,6 +152,8 @@ def verified_cache(raw: bytes) -> bytes | None:
     body = raw[match.end() :]
     if body.count(b"\n") != int(match.group(1)):
         return None
+    import hashlib
+
     if hashlib.sha256(body).hexdigest() != match.group(2).decode():
         return None
     return body

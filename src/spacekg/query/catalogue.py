@@ -16,7 +16,6 @@ declares, ``xsd`` always known), ``?_name_en`` (a literal with that language tag
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +116,8 @@ class StoredQuery:
         for key in self.header:
             if key in HEADER_KEYS:
                 continue
+            import difflib  # only a misspelt header needs it
+
             close = difflib.get_close_matches(key, HEADER_KEYS, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(HEADER_KEYS)}"
             out.append(f"{self.source}: unknown #+ header key {key!r} ({hint})")
@@ -292,6 +293,8 @@ def _iri(param: Parameter, value: str, query: StoredQuery) -> str:
         if prefix in known:
             value = known[prefix] + pname.group(2)
         elif prefix.lower() not in IRI_SCHEMES:
+            import difflib
+
             close = difflib.get_close_matches(prefix, list(known), n=1, cutoff=0.6)
             hint = f"did you mean {close[0]}:{pname.group(2)}? " if close else ""
             raise ParameterError(
@@ -315,16 +318,17 @@ def _literal(text: str) -> str:
     return f'"{escape_literal(text)}"'
 
 
-_TYPED_CHECKS: dict[str, tuple[re.Pattern[str], str]] = {
-    "integer": (re.compile(r"^[+-]?\d+$"), "an integer like 42"),
-    "nonNegativeInteger": (re.compile(r"^\+?\d+$"), "a non-negative integer like 42"),
-    "decimal": (re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$"), "a decimal like 4.2"),
-    "boolean": (re.compile(r"^(true|false|1|0)$"), "true or false"),
-    "gYear": (re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$"), "a year like 2021"),
-    "gYearMonth": (re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$"), "like 2021-05"),
-    "date": (re.compile(r"^\d{4}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$"), "a date like 2021-05-24"),
+#: XSD type -> (pattern of its lexical form, an example); compiled on first use, by re
+_TYPED_CHECKS: dict[str, tuple[str, str]] = {
+    "integer": (r"^[+-]?\d+$", "an integer like 42"),
+    "nonNegativeInteger": (r"^\+?\d+$", "a non-negative integer like 42"),
+    "decimal": (r"^[+-]?(\d+(\.\d*)?|\.\d+)$", "a decimal like 4.2"),
+    "boolean": (r"^(true|false|1|0)$", "true or false"),
+    "gYear": (r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$", "a year like 2021"),
+    "gYearMonth": (r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$", "like 2021-05"),
+    "date": (r"^\d{4}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$", "a date like 2021-05-24"),
     "dateTime": (
-        re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"),
+        r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$",
         "a date-time like 2021-05-24T10:00:00Z",
     ),
 }
@@ -339,9 +343,9 @@ def term_for(param: Parameter, value: str, query: StoredQuery) -> str:
     if param.kind in ("integer", "number"):
         local = "integer" if param.kind == "integer" else "decimal"
         pattern, example = _TYPED_CHECKS[local]
-        if param.kind == "number" and _TYPED_CHECKS["integer"][0].match(value.strip()):
+        if param.kind == "number" and re.match(_TYPED_CHECKS["integer"][0], value.strip()):
             local = "integer"
-        elif not pattern.match(value.strip()):
+        elif not re.match(pattern, value.strip()):
             raise InputError(
                 f"{query.source}: parameter {param.name!r} needs {example}, got {value!r}"
             )
@@ -349,7 +353,7 @@ def term_for(param: Parameter, value: str, query: StoredQuery) -> str:
     if param.kind == "typed" and param.datatype:
         local = param.datatype.removeprefix(XSD) if param.datatype.startswith(XSD) else None
         check = _TYPED_CHECKS.get(local or "")
-        if check and not check[0].match(value.strip()):
+        if check and not re.match(check[0], value.strip()):
             raise InputError(
                 f"{query.source}: parameter {param.name!r} needs {check[1]}, got {value!r}"
             )
@@ -455,6 +459,8 @@ def get_query(name_or_path: str | Path, folder: Path | None = None) -> StoredQue
     lowered = {n.lower(): n for n in names}
     if text.lower() in lowered:
         return load_query(names[lowered[text.lower()]])
+    import difflib
+
     close = difflib.get_close_matches(text, list(names), n=3, cutoff=0.5)
     close += [n for n in sorted(names) if text.lower() in n.lower() and n not in close][:3]
     hint = (

@@ -25,6 +25,7 @@ what SPARQL's value semantics say anyway.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -48,15 +49,22 @@ unsignedInt unsignedLong positiveInteger negativeInteger nonPositiveInteger nonN
 decimal dateTime dateTimeStamp time date gYearMonth gYear gMonthDay gDay gMonth duration
 yearMonthDuration dayTimeDuration"""
 NATIVE_TYPES = frozenset(XSD + t for t in _NATIVE.split())
+
+
 #: a literal of a native type, or with a capital in its language tag (the unrolled string loop
 #: is several times faster than an alternation over megabytes)
-_LITERAL = re.compile(
-    rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"(?:\^\^<('
-    + re.escape(XSD.encode())
-    + rb"(?:"
-    + b"|".join(t.encode() for t in _NATIVE.split())
-    + rb"))>|@([A-Za-z0-9\-]*[A-Z][A-Za-z0-9\-]*))"
-)
+@functools.cache
+def _literal_pattern() -> re.Pattern[bytes]:
+    # compiled on first use: only scanning loaded data needs it, not a query
+    return re.compile(
+        rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"(?:\^\^<('
+        + re.escape(XSD.encode())
+        + rb"(?:"
+        + b"|".join(t.encode() for t in _NATIVE.split())
+        + rb"))>|@([A-Za-z0-9\-]*[A-Z][A-Za-z0-9\-]*))"
+    )
+
+
 _AMBIGUOUS = Term("literal", "")  # marks a canonical form written in more than one way
 
 
@@ -141,7 +149,7 @@ def scan(data: bytes, *, keep_identities: bool = False) -> WrittenForms:
     import pyoxigraph as ox
 
     candidates: dict[bytes, str | None] = {}
-    for match in _LITERAL.finditer(data):
+    for match in _literal_pattern().finditer(data):
         lang = match.group(2)
         candidates.setdefault(match.group(0), None if lang is None else lang.decode("ascii"))
     if not candidates:

@@ -10,15 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.stores.base import LoadReport, Progress, bundle_items, file_items
 
 if TYPE_CHECKING:
     from spacekg.query.engine import Backend
+    from spacekg.stores.base import LoadReport, Progress
 
 __all__ = ["BACKENDS", "LoadReport", "load", "open_backend"]
+
+
+def __getattr__(name: str) -> Any:
+    # the load model is imported on first use: opening a backend to query it does not need it
+    if name == "LoadReport":
+        from spacekg.stores.base import LoadReport
+
+        return LoadReport
+    raise AttributeError(f"module 'spacekg.stores' has no attribute {name!r}")
 
 
 def _memory(arg: str) -> Backend:
@@ -81,6 +90,8 @@ def load(
     and the whole input (parsed; for the embedded store N-Triples files are validated by the
     all-or-nothing bulk loader instead).
     """
+    from spacekg.stores.base import bundle_items, file_items
+
     files = list(files)
     if (store is None) == (endpoint is None):
         raise InputError("give --store DIR or --endpoint URL (one of them)")

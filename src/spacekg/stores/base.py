@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError, StoreError
 from spacekg.rdfio import TABLE as RDF_TABLE
+from spacekg.stores.staging import STAGING_NS  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     pass
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 #: (done, total) in bytes of input; the CLI draws a progress bar from it on a terminal
 Progress = Callable[[int, int], None]
 
-STAGING_NS = "urn:spacekg:staging:"
 DEFAULT_GRAPH = ""  # LoadItem.graph for the store's default graph
 
 #: the triple formats a graph is loaded from (rows of :data:`spacekg.rdfio.TABLE`), by key

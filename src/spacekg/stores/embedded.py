@@ -39,16 +39,10 @@ if TYPE_CHECKING:
     import pyoxigraph
 
     from spacekg.query.written import WrittenForms
-from spacekg.stores.base import (
-    DEFAULT_GRAPH,
-    STAGING_NS,
-    GraphLoad,
-    LoadItem,
-    LoadReport,
-    Progress,
-    _ox_format,
-    check_count,
-)
+    from spacekg.stores.base import GraphLoad, LoadItem, LoadReport, Progress
+
+# The load model (spacekg.stores.base) is imported inside the loading functions: querying a
+# store (EmbeddedStore) does not need it.
 
 #: files larger than this go through the bulk loader (streamed, bounded memory)
 BULK_BYTES = 8 * 1024 * 1024
@@ -60,15 +54,21 @@ BULK_BYTES = 8 * 1024 * 1024
 def _graph_node(iri: str) -> Any:
     import pyoxigraph as ox
 
+    from spacekg.stores.base import DEFAULT_GRAPH
+
     return ox.DefaultGraph() if iri == DEFAULT_GRAPH else ox.NamedNode(iri)
 
 
 def _graph_ref(iri: str) -> str:
     """The graph in SPARQL Update syntax (``DEFAULT`` or ``GRAPH <iri>``)."""
+    from spacekg.stores.base import DEFAULT_GRAPH
+
     return "DEFAULT" if iri == DEFAULT_GRAPH else f"GRAPH <{iri}>"
 
 
 def _count(store: pyoxigraph.Store, iri: str) -> int:
+    from spacekg.stores.base import DEFAULT_GRAPH
+
     pattern = "{ ?s ?p ?o }" if iri == DEFAULT_GRAPH else f"{{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
     solutions = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}")
     for row in solutions:  # type: ignore[union-attr]
@@ -100,6 +100,8 @@ def _bulk_with_progress(
     The loader gives no callback; on Linux the bytes the process has read tell how far the
     parser is, which is most of the work. The bar reaches the end when the loader returns.
     """
+    from spacekg.stores.base import _ox_format
+
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -160,6 +162,8 @@ def _write_item(
     store: pyoxigraph.Store, item: LoadItem, progress: Progress | None, *, empty: bool = False
 ) -> GraphLoad:
     """Write one item; ``empty``: its graph is known to be empty (a store just created)."""
+    from spacekg.stores.base import STAGING_NS, GraphLoad, _ox_format, check_count
+
     target = _graph_node(item.graph)
     before = 0 if empty else _count(store, item.graph)
     big = item.path is not None and item.size > BULK_BYTES
@@ -222,6 +226,8 @@ def load_store(
     path: Path | str, items: list[LoadItem], *, progress: Progress | None = None
 ) -> LoadReport:
     """Write ``items`` into the embedded store at ``path`` (created if missing)."""
+    from spacekg.stores.base import LoadReport
+
     started = time.perf_counter()
     total = sum(i.size for i in items)
     done = 0
@@ -281,6 +287,8 @@ def scan_items(items: list[LoadItem], part_bytes: int = 8 << 20) -> WrittenForms
 
 def _literal_parts(item: LoadItem, ox: Any, size: int = 8 << 20) -> Iterator[bytes]:
     """N-Triples text holding the literals of ``item``, in parts of about ``size`` bytes."""
+    from spacekg.stores.base import _ox_format
+
     if item.data is not None and item.format == "ntriples":
         yield item.data
     elif item.path is not None and item.format == "ntriples":
@@ -367,6 +375,8 @@ class EmbeddedStore:
 
 def graph_counts(path: Path | str) -> dict[str, int]:
     """Triples per graph of the store at ``path`` (the default graph under ``""``)."""
+    from spacekg.stores.base import DEFAULT_GRAPH
+
     store = EmbeddedStore(path).store
     counts = {DEFAULT_GRAPH: _count(store, DEFAULT_GRAPH)}  # staging graphs included, by name
     for node in store.named_graphs():
@@ -376,6 +386,8 @@ def graph_counts(path: Path | str) -> dict[str, int]:
 
 def store_status(path: Path | str) -> tuple[dict[str, int], dict[str, int]]:
     """(triples per graph, triples per staging graph left by an interrupted replace)."""
+    from spacekg.stores.base import STAGING_NS
+
     counts = graph_counts(path)
     staged = {g: n for g, n in counts.items() if g.startswith(STAGING_NS)}
     return {g: n for g, n in counts.items() if g not in staged}, staged

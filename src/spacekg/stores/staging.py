@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from spacekg.stores.base import STAGING_NS
-
 if TYPE_CHECKING:
     import pyoxigraph
+
+#: the namespace of staging graphs (:mod:`spacekg.stores.base` re-exports it)
+STAGING_NS = "urn:spacekg:staging:"
 
 
 def orphans(store: pyoxigraph.Store) -> list[str]:
