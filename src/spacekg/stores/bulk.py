@@ -27,15 +27,12 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spacekg.stores.base import DEFAULT_GRAPH, STAGING_NS, LoadItem, Progress, _ox_format
+from spacekg.stores.base import LoadItem, Progress, _ox_format
+from spacekg.stores.staging import LOADING_NS, LOADS_INTO
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-#: staging graphs that mark a load in parts still running (or killed)
-LOADING_NS = f"{STAGING_NS}loading:"
-#: the marker's predicate; its object is a literal: the graph's IRI, "" for the default graph
-LOADS_INTO = f"{STAGING_NS}loads-into"
 #: no part smaller than this: below it one loader is as fast
 MIN_PART_BYTES = 4 * 1024 * 1024
 #: at most this many parts (each loader also uses threads of its own to write)
@@ -185,21 +182,3 @@ def _shifted(err: BaseException, lines: int) -> BaseException:
     else:
         shifted = SyntaxError(message, details)
     return shifted
-
-
-def marked_targets(store: pyoxigraph.Store, markers: list[str]) -> list[str]:
-    """The graphs (IRI, "" for the default graph) that the loading ``markers`` name."""
-    import pyoxigraph as ox
-
-    targets = []
-    for iri in markers:
-        node = ox.NamedNode(iri)
-        for quad in store.quads_for_pattern(node, ox.NamedNode(LOADS_INTO), None, node):
-            targets.append(quad.object.value)
-    return targets
-
-
-def graph_node(iri: str) -> Any:
-    import pyoxigraph as ox
-
-    return ox.DefaultGraph() if iri == DEFAULT_GRAPH else ox.NamedNode(iri)

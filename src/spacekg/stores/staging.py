@@ -20,6 +20,29 @@ if TYPE_CHECKING:
 
 #: the namespace of staging graphs (:mod:`spacekg.stores.base` re-exports it)
 STAGING_NS = "urn:spacekg:staging:"
+#: staging graphs that mark a load in parts still running (or killed)
+LOADING_NS = f"{STAGING_NS}loading:"
+#: a marker's predicate; its object is a literal: the graph's IRI, "" for the default graph
+LOADS_INTO = f"{STAGING_NS}loads-into"
+
+
+def graph_node(iri: str) -> Any:
+    """The pyoxigraph graph name of ``iri`` ("" for the default graph)."""
+    import pyoxigraph as ox
+
+    return ox.DefaultGraph() if iri == "" else ox.NamedNode(iri)
+
+
+def marked_targets(store: pyoxigraph.Store, markers: list[str]) -> list[str]:
+    """The graphs (IRI, "" for the default graph) that the loading ``markers`` name."""
+    import pyoxigraph as ox
+
+    targets = []
+    for iri in markers:
+        node = ox.NamedNode(iri)
+        for quad in store.quads_for_pattern(node, ox.NamedNode(LOADS_INTO), None, node):
+            targets.append(quad.object.value)
+    return targets
 
 
 def orphans(store: pyoxigraph.Store) -> list[str]:
@@ -30,8 +53,6 @@ def orphans(store: pyoxigraph.Store) -> list[str]:
 def drop_orphans(store: pyoxigraph.Store) -> list[str]:
     """Remove every staging graph of ``store`` (call with the write lock held); their IRIs."""
     import pyoxigraph as ox
-
-    from spacekg.stores.bulk import LOADING_NS, graph_node, marked_targets
 
     found = orphans(store)
     for target in marked_targets(store, [g for g in found if g.startswith(LOADING_NS)]):
@@ -49,8 +70,6 @@ def visible_graphs(store: pyoxigraph.Store) -> list[Any] | None:
     named = list(store.named_graphs())
     if not any(g.value.startswith(STAGING_NS) for g in named):
         return None
-    from spacekg.stores.bulk import LOADING_NS, graph_node, marked_targets
-
     markers = [g.value for g in named if g.value.startswith(LOADING_NS)]
     hidden = {graph_node(t) for t in marked_targets(store, markers)}
     graphs = [ox.DefaultGraph(), *(g for g in named if not g.value.startswith(STAGING_NS))]
