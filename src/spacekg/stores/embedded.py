@@ -159,9 +159,15 @@ def _read_bytes() -> int | None:
 
 
 def _write_item(
-    store: pyoxigraph.Store, item: LoadItem, progress: Progress | None, *, empty: bool = False
+    store: pyoxigraph.Store,
+    item: LoadItem,
+    progress: Progress | None,
+    *,
+    empty: bool = False,
+    alone: bool = False,
 ) -> GraphLoad:
-    """Write one item; ``empty``: its graph is known to be empty (a store just created)."""
+    """Write one item; ``empty``: its graph is known to be empty (a store just created);
+    ``alone``: nothing else is in the store (its triples are then counted as the store's)."""
     from spacekg.stores.base import STAGING_NS, GraphLoad, _ox_format, check_count
 
     target = _graph_node(item.graph)
@@ -211,7 +217,7 @@ def _write_item(
         raise StoreError(f"{item.label}: the store failed: {err}") from None
     if progress and not big:
         progress(item.size, item.size)
-    stored = _count(store, item.graph)
+    stored = len(store) if alone else _count(store, item.graph)
     where = f"graph <{item.graph}>" if item.graph else "the default graph"
     try:
         check_count(item, stored, before, where)
@@ -248,7 +254,8 @@ def load_store(
     try:
         for item in items:
             empty = new and item.graph not in written
-            results.append(_write_item(store, item, sub(done), empty=empty))
+            alone = new and not written
+            results.append(_write_item(store, item, sub(done), empty=empty, alone=alone))
             written.add(item.graph)
             done += item.size
         store.flush()
