@@ -85,3 +85,26 @@ def test_first_lines_agrees_with_the_locator_for_every_form(tmp_path: Path) -> N
     assert src._index is not None
     assert {f: index.get(f.encode(), 0) for f in forms} == {f: src._index[f] for f in forms}
     assert index[b"ex:b"] == 6 and index[b"ex:d"] == 5  # not in the string, not in the comment
+
+
+def test_a_baseline_that_fails_in_the_checking_process_is_computed_here(
+    monkeypatch: pytest.MonkeyPatch, started: list[bool]
+) -> None:
+    import os
+
+    from spacekg.validate import baseline
+
+    files = [FIXTURES / "breaks-existing.ttl"]
+    monkeypatch.setattr(beside, "FORK", False)
+    expected = findings(files)
+    monkeypatch.setattr(beside, "FORK", True)
+    parent, real = os.getpid(), baseline.context_results
+
+    def only_here(*args: object) -> object:
+        if os.getpid() != parent:
+            raise OSError("the cache is unreadable in the child")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(baseline, "context_results", only_here)
+    assert findings(files) == expected
+    assert started == [True]

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,7 +124,7 @@ def validate(
     for src in sources:
         load_source(store, src)
     ctx = CheckContext(store, sources, shapes_file, bool(targets), root / "seeds")
-    beside = Beside(ctx)
+    beside = Beside(ctx, _baseline_work(sources, shapes_file, bool(targets), inference, engine))
     try:
         return _report(ctx, targets, beside, inference, engine)
     finally:
@@ -208,9 +208,7 @@ def _run(
     """SHACL, with our own checks running ``beside`` it (they only read the store); the SHACL
     results that belong to the new files."""
     try:
-        report, baseline = _shacl_in_context(
-            ctx.store, ctx.sources, ctx.shapes_file, ctx.targets, inference, engine
-        )
+        report, baseline = _shacl_in_context(ctx.store, ctx.shapes_file, beside, inference, engine)
     except BaseException:
         beside.cancel()
         raise
@@ -312,25 +310,28 @@ def _shacl_message(r: ShaclResult) -> str:
     return message
 
 
-def _shacl_in_context(
-    store: pyoxigraph.Store,
-    sources: list[Source],
-    shapes_file: Path,
-    targets: bool,
-    inference: str,
-    engine: str,
-) -> tuple[ShaclReport, set[Any]]:
-    """SHACL over everything, and (with new files) the keys of the context's own results
-    (validated from the context files alone, cached per bundle: :mod:`spacekg.validate.baseline`).
-    """
-    from spacekg.shacl.api import validate_graph
+def _baseline_work(
+    sources: list[Source], shapes_file: Path, targets: bool, inference: str, engine: str
+) -> Callable[[], set[Any]] | None:
+    """With new files: the work that gives the keys of the context's own SHACL results
+    (validated from the context files alone, cached per bundle: :mod:`spacekg.validate.baseline`);
+    None without new files or context."""
     from spacekg.validate.baseline import context_results
 
-    report = validate_graph(store, shapes_file, inference=inference, engine=engine)  # type: ignore[arg-type]
-    baseline: set[Any] = set()
     context_only = [s.path for s in sources if not s.new]
-    if targets and context_only:
-        baseline = context_results(context_only, shapes_file, inference, engine)
+    if not targets or not context_only:
+        return None
+    return lambda: context_results(context_only, shapes_file, inference, engine)
+
+
+def _shacl_in_context(
+    store: pyoxigraph.Store, shapes_file: Path, beside: Beside, inference: str, engine: str
+) -> tuple[ShaclReport, set[Any]]:
+    """SHACL over everything, and the keys of the context's own results (from ``beside``)."""
+    from spacekg.shacl.api import validate_graph
+
+    report = validate_graph(store, shapes_file, inference=inference, engine=engine)  # type: ignore[arg-type]
+    baseline: set[Any] = beside.baseline() if beside.has_baseline else set()
     return report, baseline
 
 

@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _serve(ctx: CheckContext, conn: Any) -> None:
+def _serve(ctx: CheckContext, baseline: Callable[[], Any] | None, conn: Any) -> None:
     """The forked process: the checks' issues, then line lookups until told to stop. Any
     failure ends it quietly: the parent then does the rest itself (and reports the error)."""
     signal.set_wakeup_fd(-1)  # the parent's interrupt watchdog pipe is not ours
@@ -49,11 +50,14 @@ def _serve(ctx: CheckContext, conn: Any) -> None:
         from spacekg.validate.checks import own_checks
         from spacekg.validate.locate import first_lines
 
-        try:
-            conn.send(("issues", own_checks(ctx)))
-        except Exception:
-            conn.send(("failed", None))
-            return
+        for kind, work in (("baseline", baseline), ("issues", lambda: own_checks(ctx))):
+            if work is None:
+                continue
+            try:
+                conn.send((kind, work()))
+            except Exception:
+                conn.send(("failed", None))
+                return
         index = {src.graph: first_lines(src) for src in ctx.sources if src.new}
         while (request := conn.recv()) is not None:
             graph, forms = request
@@ -65,8 +69,11 @@ class Beside:
     """Our own checks run beside SHACL: start it, then :meth:`issues`, :meth:`lines`,
     :meth:`close`."""
 
-    def __init__(self, ctx: CheckContext) -> None:
+    def __init__(self, ctx: CheckContext, baseline: Callable[[], Any] | None = None) -> None:
+        """``baseline``: work for the same process before the checks (the context's own SHACL
+        results, read from their cache or computed), returned by :meth:`baseline`."""
         self.ctx = ctx
+        self._baseline = baseline
         self._conn: Any = None
         self._proc: Any = None
         self._pool: Any = None
@@ -90,7 +97,7 @@ class Beside:
         try:
             mp = multiprocessing.get_context("fork")
             parent, child = mp.Pipe()
-            proc = mp.Process(target=_serve, args=(self.ctx, child), daemon=True)
+            proc = mp.Process(target=_serve, args=(self.ctx, self._baseline, child), daemon=True)
             proc.start()
         except (OSError, ValueError):
             return
@@ -104,6 +111,24 @@ class Beside:
 
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._future = self._pool.submit(own_checks, self.ctx)
+
+    @property
+    def has_baseline(self) -> bool:
+        return self._baseline is not None
+
+    def baseline(self) -> Any:
+        """What the ``baseline`` work returned (computed here if that process cannot)."""
+        assert self._baseline is not None
+        if self._conn is not None:
+            try:
+                kind, value = self._conn.recv()
+            except (EOFError, OSError):
+                kind, value = "failed", None
+            if kind == "baseline":
+                return value
+            self._stop()
+            self._start_thread()  # the checks too: the process is gone
+        return self._baseline()
 
     def issues(self) -> list[Issue]:
         """The issues of our own checks (raised here if a check raises)."""
