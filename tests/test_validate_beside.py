@@ -108,3 +108,27 @@ def test_a_baseline_that_fails_in_the_checking_process_is_computed_here(
     monkeypatch.setattr(baseline, "context_results", only_here)
     assert findings(files) == expected
     assert started == [True]
+
+
+def test_jobs_chooses_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(beside, "FORK", True)
+    sources = [locate.Source(FIXTURES / "new-errors.ttl", "x", "urn:g", new=True)]
+    assert beside.forks(sources, 2) and not beside.forks(sources, 1)
+    assert beside.forks(sources, None)  # a small file
+    monkeypatch.setattr(beside, "AUTO_FORK_BYTES", 10)
+    assert not beside.forks(sources, None) and beside.forks(sources, 2)
+    monkeypatch.setattr(beside, "FORK", False)  # not Linux
+    assert not beside.forks(sources, 2)
+
+
+def test_the_jobs_option_changes_nothing_in_the_report() -> None:
+    from click.testing import CliRunner
+
+    from spacekg.cli import main
+
+    args = ["validate", str(FIXTURES / "new-errors.ttl"), "--format", "json"]
+    outputs = {jobs: CliRunner().invoke(main, [*args, "--jobs", jobs]) for jobs in ("1", "2")}
+    assert outputs["1"].exit_code == outputs["2"].exit_code == 1
+    assert outputs["1"].stdout == outputs["2"].stdout
+    bad = CliRunner().invoke(main, [*args, "--jobs", "3"])
+    assert bad.exit_code == 2

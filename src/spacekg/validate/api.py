@@ -58,7 +58,7 @@ from spacekg.namespaces import ONTOLOGY_NS, SHAPES_NS
 from spacekg.project import ONTOLOGY_FILE, SHAPES_FILE, bundle_root
 from spacekg.terms import short, shorten_path, show_term
 from spacekg.validate.baseline import result_key as _result_key
-from spacekg.validate.beside import Beside
+from spacekg.validate.beside import Beside, forks
 from spacekg.validate.checks import OWL_IMPORTS, CheckContext
 from spacekg.validate.locate import CTX_GRAPH, NEW_GRAPH, Locator, Source, check_file, load_source
 from spacekg.validate.model import (  # noqa: F401 - re-exported
@@ -110,8 +110,14 @@ def validate(
     inference: str = "none",
     engine: str = "auto",
     root: Path | str | None = None,
+    jobs: int | None = None,
 ) -> ValidationReport:
-    """Validate ``files`` in the context of the bundled graph (or the bundle itself if none)."""
+    """Validate ``files`` in the context of the bundled graph (or the bundle itself if none).
+
+    ``jobs``: 2 runs our own checks in a second process beside SHACL (Linux; faster, but that
+    process copies the parts of the store it reads), 1 in this one, None: 2 when the new files
+    are under :data:`spacekg.validate.beside.AUTO_FORK_BYTES`.
+    """
     import pyoxigraph as ox
 
     root = Path(root) if root is not None else bundle_root()
@@ -124,7 +130,8 @@ def validate(
     for src in sources:
         load_source(store, src)
     ctx = CheckContext(store, sources, shapes_file, bool(targets), root / "seeds")
-    beside = Beside(ctx, _baseline_work(sources, shapes_file, bool(targets), inference, engine))
+    work = _baseline_work(sources, shapes_file, bool(targets), inference, engine)
+    beside = Beside(ctx, work, fork=forks(sources, jobs))
     try:
         return _report(ctx, targets, beside, inference, engine)
     finally:

@@ -29,6 +29,25 @@ if TYPE_CHECKING:
 
 #: fork a checking process where fork is safe and cheap (Linux: copy-on-write, no exec)
 FORK = sys.platform == "linux"
+#: ``jobs=None`` forks for new files smaller than this. The forked process and this one both
+#: read the store, and Oxigraph's reads write to its pages (reference counts), so most of the
+#: store ends up copied: at 1M new triples (a 50 MB Turtle file) 14.8 s instead of about 20 s,
+#: but 1.26 GB in the two processes instead of 0.95 GB in one (measured; benchmarks/README.md)
+AUTO_FORK_BYTES = 32 * 1024 * 1024
+
+
+def forks(sources: list[Source], jobs: int | None) -> bool:
+    """Whether ``validate`` with ``jobs`` forks a checking process for ``sources``."""
+    if jobs == 1 or not FORK:
+        return False
+    if jobs is None:
+        size = 0
+        for src in sources:
+            if src.new:
+                with contextlib.suppress(OSError):
+                    size += src.path.stat().st_size
+        return size < AUTO_FORK_BYTES
+    return True
 
 
 def _die_with_parent() -> None:
@@ -69,7 +88,9 @@ class Beside:
     """Our own checks run beside SHACL: start it, then :meth:`issues`, :meth:`lines`,
     :meth:`close`."""
 
-    def __init__(self, ctx: CheckContext, baseline: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self, ctx: CheckContext, baseline: Callable[[], Any] | None = None, *, fork: bool = True
+    ) -> None:
         """``baseline``: work for the same process before the checks (the context's own SHACL
         results, read from their cache or computed), returned by :meth:`baseline`."""
         self.ctx = ctx
@@ -80,7 +101,8 @@ class Beside:
         self._future: Any = None
         # only from the main thread: another thread (a server's) may hold a lock the child needs
         if (
-            FORK
+            fork
+            and FORK
             and any(s.new for s in ctx.sources)
             and threading.current_thread() is threading.main_thread()
         ):
@@ -94,6 +116,9 @@ class Beside:
         for stream in (sys.stdout, sys.stderr):  # or the child writes what is buffered again
             with contextlib.suppress(Exception):
                 stream.flush()
+        import gc
+
+        gc.freeze()  # the collector would write to every object's page: shared pages stay shared
         try:
             mp = multiprocessing.get_context("fork")
             parent, child = mp.Pipe()
