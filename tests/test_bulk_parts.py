@@ -59,10 +59,20 @@ def test_parts_load_the_same_triples_as_one_loader(
 def test_a_replace_stages_in_parts_and_moves(tmp_path: Path, split: None) -> None:
     path = tmp_path / "kg"
     stores.load_store(path, base.file_items([write_nt(tmp_path / "a.nt", 2000)], graph=G))
-    b = write_nt(tmp_path / "b.nt", 2500, start=9000)
+    b = write_nt(tmp_path / "b.nt", 25000, start=9000)  # larger than the store: split
     report = stores.load_store(path, base.file_items([b], graph=G, replace=True, parse=False))
     assert report.graphs[0].method == "bulk-3-parts+move"
-    assert counts(path) == {G: 2500}
+    assert counts(path) == {G: 25000}
+
+
+def test_a_file_smaller_than_the_store_is_loaded_by_one_loader(tmp_path: Path, split: None) -> None:
+    # after parts the whole store is compacted: only worth it when the file is most of it
+    path = tmp_path / "kg"
+    stores.load_store(path, base.file_items([write_nt(tmp_path / "a.nt", 30000)], graph=G))
+    b = write_nt(tmp_path / "b.nt", 3000, start=90000)
+    report = stores.load_store(path, base.file_items([b], graph=G + "2", parse=False))
+    assert report.graphs[0].method == "bulk"
+    assert counts(path) == {G: 30000, G + "2": 3000}
 
 
 def test_a_file_with_blank_nodes_is_loaded_by_one_loader(tmp_path: Path, split: None) -> None:

@@ -160,34 +160,6 @@ def test_large_file_uses_the_bulk_loader_of_oxigraph(
     assert seen[-1] == f.stat().st_size and seen == sorted(seen)
 
 
-def test_a_large_file_without_blank_nodes_goes_in_parallel_parts(
-    oxigraph_server: OxigraphServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from spacekg.stores import bulk
-
-    monkeypatch.setattr(gsp, "SERVER_BULK_BYTES", 1000)
-    monkeypatch.setattr(bulk, "MIN_PART_BYTES", 1000)
-    monkeypatch.setattr(bulk, "usable_cpus", lambda: 3)
-    f = write_nt(tmp_path / "big.nt", 3000)
-    seen: list[int] = []
-    ep = gsp.endpoint(oxigraph_server.url)
-    report = gsp.load_endpoint(
-        ep, base.file_items([f], graph=G), progress=lambda d, t: seen.append(d)
-    )
-    assert report.graphs[0].method == "gsp-post-bulk-3-parts"
-    assert server_counts(oxigraph_server.url) == {G: 3000}
-    rows = sparql(
-        oxigraph_server.url,
-        f'SELECT (COUNT(*) AS ?n) {{ GRAPH <{G}> {{ <{EX}s2999> <{EX}p> "value 2999" }} }}',
-    )
-    assert rows[0]["n"]["value"] == "1"  # the last line, in the last part
-    assert seen[-1] == f.stat().st_size and seen == sorted(seen)
-    # with blank nodes: one request (each request names its blank nodes afresh)
-    b = write_nt(tmp_path / "b.nt", 3000, bnodes=True)
-    report = gsp.load_endpoint(ep, base.file_items([b], graph=G + "/b"))
-    assert report.graphs[0].method == "gsp-post-bulk"
-
-
 # --- failures ------------------------------------------------------------------------------------
 
 

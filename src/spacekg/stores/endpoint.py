@@ -100,16 +100,8 @@ def _upload(
     """Send ``item`` into ``graph`` by GSP or, without GSP, by INSERT DATA chunks."""
     what = f"loading {item.label}"
     if client.ep.server.gsp_path is not None:
-        cuts = None
-        if bulk and client.ep.server.bulk_param and method == "POST":
-            from spacekg.stores.bulk import part_count, split_points
-
-            parts = part_count(item)
-            if parts > 1 and item.path is not None:
-                cuts = split_points(item.path, item.size, parts)
-        client.gsp(method, graph, item, progress, bulk=bulk, cuts=cuts, what=what)
-        used = "gsp-" + method.lower() + ("-bulk" if bulk and client.ep.server.bulk_param else "")
-        return used + (f"-{len(cuts) - 1}-parts" if cuts else "")
+        client.gsp(method, graph, item, progress, bulk=bulk, what=what)
+        return "gsp-" + method.lower()
     done = 0
     into = "" if graph == DEFAULT_GRAPH else f"GRAPH <{graph}> "
     for chunk in _chunks(item, client.ep.server.max_chunk):
@@ -162,6 +154,8 @@ def _load_one(
                 _drop_quietly(client, item.graph)
                 raise StoreError(f"{err}; {shown} is empty again") from None
             raise
+        if big and client.ep.server.bulk_param:
+            method += "-bulk"
     stored = client.count(item.graph, what)
     try:
         check_count(item, stored, before, f"{shown} on the server")

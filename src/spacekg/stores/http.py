@@ -4,7 +4,6 @@ upload of a file as a streamed body; :mod:`spacekg.stores.endpoint` loads and qu
 
 from __future__ import annotations
 
-import itertools
 import json
 import urllib.error
 import urllib.parse
@@ -22,31 +21,18 @@ from spacekg.stores.servers import PASSWORD_ENV, USER_ENV, Endpoint
 
 
 class _Body:
-    """A file body (bytes ``start`` to ``end`` of it) that counts what is sent and can be sent
-    again (after an auth challenge)."""
+    """A file body that counts what is sent and can be sent again (after an auth challenge)."""
 
-    def __init__(
-        self,
-        path: Path,
-        progress: Progress | None,
-        total: int,
-        start: int = 0,
-        end: int | None = None,
-    ) -> None:
+    def __init__(self, path: Path, progress: Progress | None, total: int) -> None:
         self.path, self.progress, self.total = path, progress, total
-        self.start, self.end = start, end
         self.handle: IO[bytes] | None = None
         self.sent = 0
 
     def read(self, size: int = -1) -> bytes:
         if self.handle is None:
             self.handle = open(self.path, "rb")  # noqa: SIM115 - closed at EOF
-            self.handle.seek(self.start)
             self.sent = 0
-        want = max(size, 1 << 20)
-        if self.end is not None:
-            want = min(want, self.end - self.start - self.sent)
-        chunk = self.handle.read(want) if want > 0 else b""
+        chunk = self.handle.read(max(size, 1 << 20))
         if not chunk:
             self.handle.close()
             self.handle = None  # the next read starts over: a resend after a 401
@@ -205,69 +191,25 @@ class _Client:
         progress: Progress | None,
         *,
         bulk: bool = False,
-        cuts: list[int] | None = None,
         what: str,
     ) -> None:
-        """Send ``item`` to ``graph`` by GSP ``method``; ``cuts``: POST it in parts (byte offsets
-        at line ends of an N-Triples file, start and end included) side by side."""
         server = self.ep.server
         assert server.gsp_path is not None
         params = {"default": ""} if graph == DEFAULT_GRAPH else {server.graph_param: graph}
         if bulk and server.bulk_param:
             params[server.bulk_param] = ""
-        url = self.ep.url(server.gsp_path, params)
-        if cuts is not None:
-            assert item.path is not None and method == "POST"
-            self._post_parts(url, item, item.path, cuts, progress, what)
+        body: bytes | _Body
+        if item.data is not None:
+            body = item.data
         else:
-            body: bytes | _Body
-            if item.data is not None:
-                body = item.data
-            else:
-                assert item.path is not None
-                body = _Body(item.path, progress, item.size)
-            headers = {"Content-Type": item.media_type, "Content-Length": str(item.size)}
-            self.request(method, url, body=body, headers=headers, what=what)
+            assert item.path is not None
+            body = _Body(item.path, progress, item.size)
+        headers = {"Content-Type": item.media_type, "Content-Length": str(item.size)}
+        self.request(
+            method, self.ep.url(server.gsp_path, params), body=body, headers=headers, what=what
+        )
         if progress:
             progress(item.size, item.size)
-
-    def _post_parts(
-        self,
-        url: str,
-        item: LoadItem,
-        path: Path,
-        cuts: list[int],
-        progress: Progress | None,
-        what: str,
-    ) -> None:
-        """POST the byte ranges ``cuts`` of ``path`` side by side (one connection each: a
-        server that parses each request on its own thread loads them in parallel); the first
-        failure is raised once every request has finished."""
-        import threading
-
-        bodies = [_Body(path, None, b - a, a, b) for a, b in itertools.pairwise(cuts)]
-        errors: dict[int, StoreError] = {}
-
-        def send(k: int) -> None:
-            body = bodies[k]
-            headers = {"Content-Type": item.media_type, "Content-Length": str(body.total)}
-            try:
-                self.request("POST", url, body=body, headers=headers, what=what)
-            except StoreError as err:
-                errors[k] = err
-
-        workers = [
-            threading.Thread(target=send, args=(k,), daemon=True) for k in range(len(bodies))
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            while worker.is_alive():
-                worker.join(0.2)
-                if progress:
-                    progress(min(item.size, sum(b.sent for b in bodies)), item.size)
-        if errors:
-            raise errors[min(errors)]
 
 
 def _first_line(data: bytes | str) -> str:
