@@ -4,9 +4,9 @@ Oxigraph's bulk loader parses on one thread unless the machine has four CPUs or 
 parallel file loader gives half the CPUs to parsing, and needs two parsers). N-Triples is a
 line format, so spacekg cuts a large N-Triples file at line ends into one part per usable CPU
 and runs one bulk loader per part, side by side: on a 2-CPU laptop a million triples load in
-about 55% of the time of one loader (75% with the compaction below). Each loader gives the blank node labels of its input fresh
-nodes, so a label used in two parts would become two nodes: a file that may have blank nodes
-(``_:`` anywhere in it) is loaded by one loader.
+about 55% of the time of one loader, before the compaction below. Each loader gives the blank
+node labels of its input fresh nodes, so a label used in two parts would become two nodes: a
+file that may have blank nodes (``_:`` anywhere in it) is loaded by one loader.
 
 The parts leave overlapping files in the store, which made queries up to 1.7x slower, so the
 load compacts the store afterwards (:func:`spacekg.stores.embedded.load_store`; it uses parts
