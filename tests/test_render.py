@@ -316,3 +316,27 @@ def test_without_a_width_the_table_keeps_every_column_in_query_order() -> None:
     assert table(WIDE).splitlines()[0].split() == list(WIDE.variables)
     assert render(WIDE, "table") == table(WIDE)
     assert table(TRICKY, width=1000) == table(TRICKY)  # fits: nothing dropped or moved
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["plain", "also plain"],
+        ["a,b", "c"],
+        ['say "x"', ""],
+        ["line\nbreak", "cr\rhere"],
+        [",", ","],
+        ["", ""],
+    ],
+)
+def test_csv_quotes_exactly_the_fields_that_need_it(values: list[str]) -> None:
+    # a row is joined first and quoted field by field only when it needs it
+    terms = [Term("literal", v) if v else None for v in values]
+    rows = (tuple(terms), (Term("bnode", "b0"), Term("uri", "urn:x")))
+    result = QueryResult("select", variables=("a", "b"), rows=rows)
+
+    def field(v: str) -> str:
+        return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\r\n') else v
+
+    expected = "a,b\r\n" + ",".join(field(v) for v in values) + "\r\n_:b0,urn:x\r\n"
+    assert render(result, "csv") == expected

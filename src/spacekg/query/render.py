@@ -169,19 +169,26 @@ def _csv_field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+#: a row holding one of these has a field to quote (commas are counted instead)
+_CSV_ROW_QUOTE = re.compile(r'["\r\n]')
+
+
 def to_csv(result: QueryResult) -> str:
-    """W3C SPARQL 1.1 CSV: lexical values only, CRLF line ends."""
+    """W3C SPARQL 1.1 CSV: lexical values only, CRLF line ends.
+
+    A row is joined first and quoted field by field only if it needs it (a comma more than the
+    separators, a quote or a line break): one test per row, not per field.
+    """
     lines = [",".join(_csv_field(v) for v in result.variables)]
+    commas = len(result.variables) - 1
     for row in result.rows:
-        out = []
-        for t in row:
-            if t is None:
-                out.append("")
-            elif t.kind == "bnode":
-                out.append(_csv_field(f"_:{t.value}"))
-            else:
-                out.append(_csv_field(t.value))
-        lines.append(",".join(out))
+        values = [
+            "" if t is None else f"_:{t.value}" if t.kind == "bnode" else t.value for t in row
+        ]
+        line = ",".join(values)
+        if line.count(",") != commas or _CSV_ROW_QUOTE.search(line) is not None:
+            line = ",".join(_csv_field(v) for v in values)
+        lines.append(line)
     return "\r\n".join(lines) + "\r\n"
 
 
