@@ -268,9 +268,12 @@ def load_store(
             )
             written.add(item.graph)
             done += item.size
-        if any("-parts" in r.method for r in results):
-            store.optimize()  # merge the parts' files: queries were up to 1.7x slower without
-        store.flush()
+        try:
+            if any("-parts" in r.method for r in results):
+                store.optimize()  # merge the parts' files: queries were up to 1.7x slower without
+            store.flush()
+        except OSError as err:
+            raise StoreError(f"{path}: the store failed: {err}") from None
         _keep_written_forms(Path(path), items)
     except SpacekgError as err:
         # The traceback's frames hold the store; pyoxigraph closes it (releases the folder's
