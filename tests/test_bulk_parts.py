@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import pytest
 from store_utils import EX, G, cli, write_nt
 
+from spacekg.errors import InputError
 from spacekg.stores import base, bulk
 from spacekg.stores import embedded as stores
 
@@ -102,6 +103,25 @@ def test_a_syntax_error_in_a_later_part_names_its_line_and_leaves_the_graph_empt
     assert f"{f}:2701:" in err and "N-Triples syntax error" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert counts(tmp_path / "kg") == {}  # empty again, no marker left
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_a_failed_load_closes_the_store_at_once(
+    tmp_path: Path, split: None, monkeypatch: pytest.MonkeyPatch, parts: int
+) -> None:
+    # an open writer would lock the folder and delete files under a reader opening it
+    import gc
+
+    monkeypatch.setattr(bulk, "usable_cpus", lambda: parts)
+    f = write_nt(tmp_path / "bad.nt", 3000)
+    f.write_text(f.read_text() + f'<{EX}bad> <{EX}p> "no end .\n')
+    gc.disable()
+    try:
+        with pytest.raises(InputError):
+            stores.load_store(tmp_path / "kg", base.file_items([f], graph=G, parse=False))
+        ox.Store(str(tmp_path / "kg"))  # a second writer: refused while the first is open
+    finally:
+        gc.enable()
 
 
 def test_a_killed_load_in_parts_is_invisible_reported_and_emptied_by_the_next_load(

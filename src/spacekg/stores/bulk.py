@@ -142,7 +142,9 @@ def load_parts(
         try:
             store.bulk_load(input=pieces[k], format=fmt, to_graph=destination)
         except BaseException as err:  # re-raised in the caller's thread
-            errors[k] = err
+            # without its traceback: that would hold this frame, and so the store, in a cycle
+            # that only the garbage collector breaks (the store's folder stays locked till then)
+            errors[k] = err.with_traceback(None)
         finally:
             pieces[k].close()
 

@@ -108,7 +108,7 @@ def _bulk_with_progress(
         try:
             store.bulk_load(path=str(item.path), format=_ox_format(item.format), to_graph=graph)
         except BaseException as err:  # re-raised in the caller's thread
-            errors.append(err)
+            errors.append(err.with_traceback(None))  # no cycle holding the store (see bulk.py)
 
     total = item.size
     worker = threading.Thread(target=run, name="spacekg-bulk-load", daemon=True)
@@ -283,6 +283,9 @@ def load_store(
     finally:
         del store
     if failure is not None:
+        import gc
+
+        gc.collect()  # whatever cycle still holds the store: close it before anyone reopens it
         raise failure
     return LoadReport(str(path), tuple(results), time.perf_counter() - started)
 
