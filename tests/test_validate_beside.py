@@ -22,6 +22,14 @@ def findings(files: list[Path]) -> list[tuple[object, ...]]:
     ]
 
 
+def findings_in_one_process(files: list[Path], monkeypatch: pytest.MonkeyPatch) -> object:
+    """The findings with the checks in this process; FORK is on again afterwards."""
+    monkeypatch.setattr(beside, "FORK", False)
+    expected = findings(files)
+    monkeypatch.setattr(beside, "FORK", True)
+    return expected
+
+
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Records, per validate, whether a checking process was started."""
@@ -54,9 +62,7 @@ def test_a_checking_process_that_dies_is_replaced_by_the_same_work_here(
     monkeypatch: pytest.MonkeyPatch, started: list[bool]
 ) -> None:
     files = [FIXTURES / "new-errors.ttl"]
-    monkeypatch.setattr(beside, "FORK", False)
-    expected = findings(files)
-    monkeypatch.setattr(beside, "FORK", True)
+    expected = findings_in_one_process(files, monkeypatch)
 
     def crash(src: locate.Source) -> dict[bytes, int]:
         raise MemoryError  # in the child, after it sent the issues
@@ -95,9 +101,7 @@ def test_a_baseline_that_fails_in_the_checking_process_is_computed_here(
     from spacekg.validate import baseline
 
     files = [FIXTURES / "breaks-existing.ttl"]
-    monkeypatch.setattr(beside, "FORK", False)
-    expected = findings(files)
-    monkeypatch.setattr(beside, "FORK", True)
+    expected = findings_in_one_process(files, monkeypatch)
     parent, real = os.getpid(), baseline.context_results
 
     def only_here(*args: object) -> object:

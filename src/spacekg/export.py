@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.namespaces import INFERRED_GRAPH, TERM_PREFIXES, XSD_STRING
+from spacekg.namespaces import INFERRED_GRAPH, TERM_PREFIXES
 from spacekg.project import GraphSource, graph_sources
 from spacekg.rdfio import write_atomic as write_atomic  # the one atomic writer
-from spacekg.terms import escape_literal
+from spacekg.terms import literal_n3
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -66,12 +66,7 @@ def nt_term(term: Any, labels: dict[Any, str]) -> str:
     if isinstance(term, BNode):
         return f"_:{labels[term]}"
     if isinstance(term, Literal):
-        text = f'"{escape_literal(str(term))}"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype is not None and str(term.datatype) != XSD_STRING:
-            return f"{text}^^<{term.datatype}>"
-        return text
+        return literal_n3(str(term), term.language, term.datatype)
     raise InputError(f"cannot write the RDF term {term!r} in N-Triples")
 
 

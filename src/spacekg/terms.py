@@ -34,12 +34,18 @@ class Term:
             return f"<{self.value}>"
         if self.kind == "bnode":
             return f"_:{self.value}"
-        escaped = escape_literal(self.value)
-        if self.lang:
-            return f'"{escaped}"@{self.lang}'
-        if self.datatype and self.datatype != XSD_STRING:
-            return f'"{escaped}"^^<{self.datatype}>'
-        return f'"{escaped}"'
+        return literal_n3(self.value, self.lang, self.datatype)
+
+
+def literal_n3(value: str, lang: object = None, datatype: object = None) -> str:
+    """A literal in N-Triples syntax (``datatype`` an IRI string or rdflib URIRef; xsd:string
+    left implicit)."""
+    escaped = escape_literal(value)
+    if lang:
+        return f'"{escaped}"@{lang}'
+    if datatype and datatype != XSD_STRING:
+        return f'"{escaped}"^^<{datatype}>'
+    return f'"{escaped}"'
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from spacekg.reasoning.closure import (
     reasonable_closure,
     schema_closure,
 )
-from spacekg.terms import escape_literal
+from spacekg.terms import literal_n3
 
 RDF_STATEMENT = RDF + "Statement"
 
@@ -47,12 +47,7 @@ def _nt(term: Any) -> str:
         return f"<{term}>"
     if type(term) is BNode:
         return f"_:{term}"
-    text = f'"{escape_literal(str(term))}"'
-    if term.language:
-        return f"{text}@{term.language}"
-    if term.datatype and term.datatype != XSD_STRING:
-        return f"{text}^^<{term.datatype}>"
-    return text
+    return literal_n3(str(term), term.language, term.datatype)
 
 
 def _key(term: Any) -> str:
@@ -247,9 +242,4 @@ def _nt_rdflib(term: Any) -> str:
         return f"<{term!s}>"
     if kind == "BNode":
         return f"_:{term!s}"
-    text = f'"{escape_literal(str(term))}"'
-    if term.language:
-        return f"{text}@{term.language}"
-    if term.datatype is not None and str(term.datatype) != XSD_STRING:
-        return f"{text}^^<{term.datatype!s}>"
-    return text
+    return literal_n3(str(term), term.language, term.datatype)

@@ -51,14 +51,6 @@ BULK_BYTES = 8 * 1024 * 1024
 # --- the embedded store --------------------------------------------------------------------------
 
 
-def _graph_node(iri: str) -> Any:
-    import pyoxigraph as ox
-
-    from spacekg.stores.base import DEFAULT_GRAPH
-
-    return ox.DefaultGraph() if iri == DEFAULT_GRAPH else ox.NamedNode(iri)
-
-
 def _graph_ref(iri: str) -> str:
     """The graph in SPARQL Update syntax (``DEFAULT`` or ``GRAPH <iri>``)."""
     from spacekg.stores.base import DEFAULT_GRAPH
@@ -173,8 +165,9 @@ def _write_item(
     ``alone``: nothing else is in the store (its triples are then counted as the store's);
     ``split``: a large file may be loaded in parallel parts (see :func:`load_store`)."""
     from spacekg.stores.base import STAGING_NS, GraphLoad, _ox_format, check_count
+    from spacekg.stores.staging import graph_node
 
-    target = _graph_node(item.graph)
+    target = graph_node(item.graph)
     before = 0 if empty else _count(store, item.graph)
     big = item.path is not None and item.size > BULK_BYTES
     try:
