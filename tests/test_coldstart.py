@@ -28,7 +28,7 @@ NOT_ON_THE_STORE_QUERY_PATH = (
     "pyshacl",
     # other stages of spacekg
     "spacekg.dataset",
-    "spacekg.export",
+    "spacekg.dataset.export",
     "spacekg.reasoning",
     "spacekg.shacl",
     "spacekg.validate",

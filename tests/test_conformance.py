@@ -21,8 +21,8 @@ import pytest
 from conformance import Case, cases, differences, expected, jena_classpath, run_jena
 from servers import VirtuosoServer, free_port, oxigraph_binary, wait_until_answers
 
+from spacekg.dataset.export import export, iter_graphs, serialize
 from spacekg.errors import SpacekgError
-from spacekg.export import export, iter_graphs, serialize
 from spacekg.query.engine import Backend, default_backend, run_query
 from spacekg.stores import load
 from spacekg.stores.embedded import EmbeddedStore

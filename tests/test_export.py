@@ -13,8 +13,8 @@ from rdflib.compare import isomorphic
 
 import spacekg.rdfio as rdfio_module
 from spacekg.dataset import load_dataset
+from spacekg.dataset.export import EXPORT_FORMATS, export, iter_graphs, write_atomic
 from spacekg.errors import InputError
-from spacekg.export import EXPORT_FORMATS, export, iter_graphs, write_atomic
 from spacekg.namespaces import INFERRED_GRAPH
 from spacekg.project import graph_sources
 from spacekg.rdfio import parse_file
@@ -38,7 +38,7 @@ def asserted_union() -> Graph:
 @pytest.mark.parametrize("fmt", EXPORT_FORMATS)
 def test_same_bytes_twice_in_separate_processes(cli_bundle: Path, fmt: str) -> None:
     code = (
-        "import sys\nfrom spacekg.export import export\n"
+        "import sys\nfrom spacekg.dataset.export import export\n"
         f"sys.stdout.buffer.write(export({fmt!r}, inferred=True).data)\n"
     )
     runs = [
@@ -130,7 +130,7 @@ def test_unknown_format(cli_bundle: Path) -> None:
 
 def test_counts_are_honest_when_a_triple_is_in_two_graphs(monkeypatch: pytest.MonkeyPatch) -> None:
     """One triple in two graphs: two quads, one triple (the RDF merge), in every format."""
-    import spacekg.export as export_module
+    import spacekg.dataset.export as export_module
 
     line = "<http://example.org/s> <http://example.org/p> <http://example.org/o> ."
     other = "<http://example.org/s> <http://example.org/p> <http://example.org/o2> ."

@@ -184,7 +184,7 @@ def test_export_literals_round_trip(value: str) -> None:
     import pyoxigraph as ox
     from rdflib import Literal, URIRef
 
-    from spacekg.export import nt_term
+    from spacekg.dataset.export import nt_term
 
     if any("\ud800" <= c <= "\udfff" for c in value):
         return

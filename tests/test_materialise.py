@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from spacekg.dataset import load_union
-from spacekg.export import iter_graphs, nquads_bytes
+from spacekg.dataset.export import iter_graphs, nquads_bytes
 from spacekg.namespaces import INFERRED_GRAPH
 from spacekg.project import graph_sources
 from spacekg.reasoning import infer

@@ -14,8 +14,8 @@ import pytest
 from golden_utils import assert_matches_golden, query_names
 from store_utils import EX, G, cli, write_nt
 
+from spacekg.dataset.export import iter_graphs
 from spacekg.errors import InputError, StoreError
-from spacekg.export import iter_graphs
 from spacekg.namespaces import INFERRED_GRAPH
 from spacekg.project import graph_sources
 from spacekg.query.engine import run_query

@@ -16,8 +16,8 @@ from golden_utils import assert_matches_golden, query_names
 from servers import OxigraphServer, Proxy, VirtuosoServer
 from store_utils import EX, G, cli, write_nt
 
+from spacekg.dataset.export import iter_graphs
 from spacekg.errors import InputError
-from spacekg.export import iter_graphs
 from spacekg.namespaces import INFERRED_GRAPH
 from spacekg.project import graph_sources
 from spacekg.query.engine import run_query

@@ -33,7 +33,7 @@ _EXPORTS: dict[str, str] = {
     "validate_graph": "spacekg.shacl.api",
     "ShaclReport": "spacekg.shacl.model",
     # the graph
-    "export": "spacekg.export",
+    "export": "spacekg.dataset.export",
     "describe": "spacekg.describe",
     "run_checks": "spacekg.qc",
     # stores
@@ -91,9 +91,9 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from spacekg.dataset.export import export
     from spacekg.describe import describe
     from spacekg.errors import InputError, SpacekgError, StoreError
-    from spacekg.export import export
     from spacekg.qc import run_checks
     from spacekg.query.catalogue import StoredQuery, get_query, list_queries
     from spacekg.query.engine import run_query

@@ -226,7 +226,7 @@ def check_shapes(state: dict[str, Any]) -> CheckOutcome:
 def check_queries(state: dict[str, Any]) -> CheckOutcome:
     if state.get("dataset") is None:
         return _skipped("checks", "check queries return no rows")
-    from spacekg.export import graph_lines, nquads_bytes
+    from spacekg.dataset.export import graph_lines, nquads_bytes
     from spacekg.query.catalogue import list_checks
     from spacekg.query.engine import OxigraphMemoryBackend, run_query
     from spacekg.query.render import default_prefixes, short

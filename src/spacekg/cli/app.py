@@ -43,7 +43,7 @@ class SpacekgGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from spacekg.cli.interrupt import install_watchdog
         from spacekg.netguard import armed
-        from spacekg.rdfio_limits import quiet_rdflib_on_import
+        from spacekg.rdfio.limits import quiet_rdflib_on_import
 
         install_watchdog()
         try:

@@ -33,7 +33,7 @@ def export_cmd(fmt: str, inferred: bool, output: str | None) -> None:
       spacekg export -o graph.trig
       spacekg export --format nquads --inferred > graph.nq
     """
-    from spacekg.export import export
+    from spacekg.dataset.export import export
 
     result = export(fmt, inferred=inferred)
     write_output(result.data, output)
@@ -78,7 +78,7 @@ def reason_cmd(profile: str, engine: str, fmt: str, output: str | None) -> None:
       spacekg reason --profile rdfs --format ntriples -o inferred.nt
       spacekg reason --engine owlrl -o reference.ttl
     """
-    from spacekg.export import reason_text
+    from spacekg.dataset.export import reason_text
 
     data, count = reason_text(profile, fmt, engine)
     write_output(data, output)

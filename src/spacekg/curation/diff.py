@@ -103,7 +103,7 @@ def _compare(old_g: Graph, new_g: Graph) -> tuple[Graph, Graph]:
     if max(bnodes(old_g), bnodes(new_g)) <= MAX_CANONICAL_BNODES:
         _, only_old, only_new = graph_diff(to_isomorphic(old_g), to_isomorphic(new_g))
         return only_old, only_new
-    from spacekg.export import bnode_labels
+    from spacekg.dataset.export import bnode_labels
 
     def relabelled(g: Graph) -> set[tuple]:  # type: ignore[type-arg]
         # the colour, without the tie-breaking suffix (tie order depends on parse order)

@@ -40,7 +40,7 @@ def build_nquads(sources: list[GraphSource] | None = None) -> bytes:
     By pyoxigraph and reasonable (:mod:`spacekg.reasoning.materialise`); through rdflib and
     owlrl when the graph uses an axiom reasonable lacks the rules of.
     """
-    from spacekg.export import iter_graphs, nquads_bytes
+    from spacekg.dataset.export import iter_graphs, nquads_bytes
     from spacekg.reasoning.materialise import materialised_nquads as fast_nquads
 
     sources = sources if sources is not None else graph_sources()

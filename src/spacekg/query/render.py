@@ -266,12 +266,13 @@ def _is_blank(term: object) -> bool:
 def ntriples_lines(result: QueryResult) -> list[str]:
     """The triples of a graph result as sorted, unique N-Triples lines.
 
-    Blank nodes are relabelled from their content (as :func:`spacekg.export.bnode_labels` does
+    Blank nodes are relabelled from their content (as
+    :func:`spacekg.dataset.export.bnode_labels` does
     for exports), so the same result gives the same bytes on every run.
     """
     triples = result.triples
     if any(_is_blank(s) or _is_blank(o) for s, _p, o in triples):
-        from spacekg.export import bnode_labels
+        from spacekg.dataset.export import bnode_labels
 
         labels = bnode_labels([(s, p, o, None) for s, p, o in triples], _is_blank)
 
@@ -289,7 +290,7 @@ def graph_text(result: QueryResult, fmt: str) -> str:
         return "".join(line + "\n" for line in lines)
     import pyoxigraph as ox
 
-    from spacekg.export import _sort_prefixes
+    from spacekg.dataset.export import _sort_prefixes
 
     triples = ox.parse("\n".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
     if fmt == "turtle":

@@ -269,7 +269,7 @@ def bundle_items(*, inferred: bool = False) -> list[LoadItem]:
     Blank nodes carry the export's dataset-wide labels, so a node shared by two graphs stays one
     node in an embedded store.
     """
-    from spacekg.export import iter_graphs
+    from spacekg.dataset.export import iter_graphs
 
     items = []
     for iri, lines in iter_graphs(inferred=inferred):

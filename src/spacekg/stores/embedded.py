@@ -341,7 +341,7 @@ def _keep_written_forms(path: Path, items: list[LoadItem]) -> None:
     :mod:`spacekg.query.written`), written atomically beside the store's files."""
     if all(i.path is not None and i.size > BULK_BYTES for i in items):
         return  # bulk-loaded files are not scanned (see scan_items): nothing to add
-    from spacekg.export import write_atomic
+    from spacekg.dataset.export import write_atomic
     from spacekg.query.written import STORE_FILE, WrittenForms
 
     forms = WrittenForms.read(path).merged(scan_items(items))

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.rdfio_limits import (  # noqa: F401 - private_folder, warn_once re-exported
+from spacekg.rdfio.limits import (  # noqa: F401 - private_folder, warn_once re-exported
     MAX_TOKEN_BYTES,
     _decode,
     _max_file_bytes,

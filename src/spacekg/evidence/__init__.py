@@ -35,8 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spacekg.errors import InputError
-from spacekg.namespaces import OA, ONTOLOGY_NS
-from spacekg.quotes import (  # noqa: F401 - re-exported
+from spacekg.evidence.quotes import (  # noqa: F401 - re-exported
     CONTEXT_CHARS,
     Passage,
     QuoteMatch,
@@ -45,6 +44,7 @@ from spacekg.quotes import (  # noqa: F401 - re-exported
     find_quote,
     line_col,
 )
+from spacekg.namespaces import OA, ONTOLOGY_NS
 
 if TYPE_CHECKING:
     from rdflib import Graph
