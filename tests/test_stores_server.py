@@ -21,7 +21,7 @@ from spacekg.errors import InputError
 from spacekg.namespaces import INFERRED_GRAPH
 from spacekg.project import graph_sources
 from spacekg.query.engine import run_query
-from spacekg.stores import base
+from spacekg.stores import base, load
 from spacekg.stores import endpoint as gsp
 
 pytestmark = pytest.mark.server
@@ -158,6 +158,72 @@ def test_large_file_uses_the_bulk_loader_of_oxigraph(
     assert report.graphs[0].method == "gsp-post-bulk"
     assert server_counts(oxigraph_server.url) == {G: 3000}
     assert seen[-1] == f.stat().st_size and seen == sorted(seen)
+
+
+def default_count(url: str) -> int:
+    return int(sparql(url, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]["value"])
+
+
+def test_one_large_file_goes_unparsed_to_the_bulk_loader_of_oxigraph(
+    oxigraph_server: OxigraphServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One N-Triples file into an empty graph: its lines are counted, the server parses it."""
+    monkeypatch.setattr(gsp, "SERVER_BULK_BYTES", 1000)
+    scans: list[str] = []
+    real_scan = base.scan
+    monkeypatch.setattr(base, "scan", lambda *a, **k: scans.append(a[2]) or real_scan(*a, **k))
+    f = write_nt(tmp_path / "big.nt", 3000)
+    report = load([f], endpoint=oxigraph_server.url, graph=G)
+    assert report.graphs[0].method == "gsp-post-bulk"
+    assert (report.graphs[0].sent, report.graphs[0].stored) == (3000, 3000)
+    assert server_counts(oxigraph_server.url) == {G: 3000}
+    assert scans == []  # read once, by the server
+
+
+@pytest.mark.parametrize("graph", [G, None], ids=["named-graph", "default-graph"])
+def test_a_syntax_error_the_server_finds_leaves_the_graph_empty_and_names_the_line(
+    oxigraph_server: OxigraphServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    graph: str | None,
+) -> None:
+    monkeypatch.setattr(gsp, "SERVER_BULK_BYTES", 1000)
+    bad = write_nt(tmp_path / "big.nt", 3000)
+    with bad.open("a") as handle:
+        handle.write(f"<{EX}x> <{EX}p> .\n")
+    with pytest.raises(InputError, match=r"big\.nt:3001:\d+: N-Triples syntax error"):
+        load([bad], endpoint=oxigraph_server.url, graph=graph)
+    assert server_counts(oxigraph_server.url) == {}
+    assert default_count(oxigraph_server.url) == 0
+
+
+def test_one_large_file_into_a_graph_with_triples_is_parsed_before_it_is_sent(
+    proxy: Proxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_credentials: None
+) -> None:
+    """Not the bulk path (the graph is not empty), so the file is parsed first: nothing sent."""
+    monkeypatch.setattr(gsp, "SERVER_BULK_BYTES", 1000)
+    load([write_nt(tmp_path / "a.nt", 10)], endpoint=proxy.upstream, graph=G)
+    bad = write_nt(tmp_path / "big.nt", 3000, start=10)
+    with bad.open("a") as handle:
+        handle.write(f"<{EX}x> <{EX}p> .\n")
+    with pytest.raises(InputError, match=r"big\.nt:3001:"):
+        load([bad], endpoint=proxy.url, graph=G)
+    assert [s.method for s in proxy.seen if b"value" in s.body] == []
+    assert server_counts(proxy.upstream) == {G: 10}
+
+
+def test_several_files_are_all_parsed_before_the_first_is_sent(
+    proxy: Proxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_credentials: None
+) -> None:
+    monkeypatch.setattr(gsp, "SERVER_BULK_BYTES", 1000)
+    good = write_nt(tmp_path / "good.nt", 3000)
+    bad = write_nt(tmp_path / "bad.nt", 3000, start=3000)
+    with bad.open("a") as handle:
+        handle.write(f"<{EX}x> <{EX}p> .\n")
+    with pytest.raises(InputError, match=r"bad\.nt:3001:"):
+        load([good, bad], endpoint=proxy.url, graph=G)
+    assert proxy.seen == []
+    assert server_counts(proxy.upstream) == {}
 
 
 # --- failures ------------------------------------------------------------------------------------

@@ -87,8 +87,9 @@ def load(
     embedded store folder) or ``endpoint`` (a SPARQL server's base URL).
 
     Everything is checked before anything is written: options, the endpoint URL, credentials,
-    and the whole input (parsed; for the embedded store N-Triples files are validated by the
-    all-or-nothing bulk loader instead).
+    and the whole input (parsed; N-Triples files for the embedded store are validated by the
+    all-or-nothing bulk loader instead, and one N-Triples file for Oxigraph's bulk loader over
+    HTTP by the server's parser, see :mod:`spacekg.stores.endpoint`).
     """
     from spacekg.stores.base import bundle_items, file_items
 
@@ -105,7 +106,10 @@ def load(
 
         ep = make_endpoint(endpoint, server=server, gsp_path=gsp_path, protocol=protocol)
     if files:
-        items = file_items(files, graph=graph, fmt=fmt, replace=replace, parse=ep is not None)
+        # a server gets one file unparsed when its own parser can check it as it loads
+        # (spacekg.stores.endpoint); several files are all parsed before the first is sent
+        parse = ep is not None and len(files) > 1
+        items = file_items(files, graph=graph, fmt=fmt, replace=replace, parse=parse)
     else:
         items = bundle_items(inferred=inferred)
     if ep is not None:

@@ -9,6 +9,7 @@ triples are counted in the store and compared with what was parsed (:func:`check
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -43,6 +44,9 @@ class LoadItem:
 
     ``triples`` is the number of triples in it, ``distinct`` the number of distinct ones (what a
     store holds afterwards; None until needed), ``has_bnodes`` whether a blank node occurs.
+    ``parsed`` is False for an N-Triples file whose lines were only counted: ``triples`` is then
+    its statement lines and ``has_bnodes`` says only that ``_:`` occurs somewhere
+    (:func:`parse_item` parses it).
     """
 
     graph: str  # graph IRI, or DEFAULT_GRAPH
@@ -54,6 +58,7 @@ class LoadItem:
     path: Path | None = None
     data: bytes | None = None
     replace: bool = True
+    parsed: bool = True
 
     @property
     def size(self) -> int:
@@ -192,6 +197,17 @@ def ntriples_lines(path: Path, block_size: int = 8 << 20) -> tuple[int, bool]:
     return count, bnodes
 
 
+def parse_item(item: LoadItem) -> LoadItem:
+    """``item`` parsed completely (InputError naming the file and line on a syntax error)."""
+    if item.parsed:
+        return item
+    assert item.path is not None
+    triples, distinct, bnodes = scan(item.path, item.format, item.label)
+    return dataclasses.replace(
+        item, triples=triples, distinct=distinct, has_bnodes=bnodes, parsed=True
+    )
+
+
 def distinct_count(item: LoadItem) -> int:
     """The number of distinct triples of ``item`` (what any RDF store holds after loading it)."""
     if item.distinct is not None:
@@ -248,12 +264,23 @@ def file_items(
         path = Path(raw)
         form = guess_format(path, fmt)
         _check_input(path, form)
-        if parse or form != "ntriples":
+        parsed = parse or form != "ntriples"
+        if parsed:
             triples, distinct, bnodes = scan(path, form, str(path))
         else:
             (triples, bnodes), distinct = ntriples_lines(path), None
         items.append(
-            LoadItem(target, str(path), form, triples, distinct, bnodes, path=path, replace=replace)
+            LoadItem(
+                target,
+                str(path),
+                form,
+                triples,
+                distinct,
+                bnodes,
+                path=path,
+                replace=replace,
+                parsed=parsed,
+            )
         )
     if replace and len({i.graph for i in items}) < len(items):
         raise InputError(

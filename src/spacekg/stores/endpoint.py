@@ -6,7 +6,12 @@ message: every error text is scrubbed of the password before it is raised.
 
 Loading a graph (:func:`load_endpoint`), for each :class:`~spacekg.stores.base.LoadItem`:
 
-* the whole input was parsed before the first request (a malformed file sends nothing);
+* the whole input was parsed before the first request (a malformed file sends nothing), with
+  one exception: a single N-Triples file over ``SERVER_BULK_BYTES`` going into an empty graph on
+  Oxigraph is checked by the server's own parser (the same Oxigraph parser) as its bulk loader
+  reads it, so the file is read once instead of twice. If the server refuses it, the graph is
+  dropped (it was empty) and the file is parsed here, so a syntax error is still reported with
+  its file and line;
 * replace (the bundle's graphs, ``--replace``): the triples go to a fresh staging graph
   (GSP ``PUT``, or SPARQL ``INSERT DATA`` in chunks where the server has no GSP), the staging
   graph is counted, then one SPARQL Update ``MOVE`` swaps it in. If anything fails before the
@@ -38,6 +43,7 @@ from spacekg.stores.base import (
     LoadReport,
     Progress,
     check_count,
+    parse_item,
 )
 from spacekg.stores.http import _Client, _first_line  # noqa: F401 - re-exported
 from spacekg.stores.results import ACCEPT, parse_results
@@ -118,7 +124,12 @@ def _load_one(
     what = f"loading {item.label}"
     shown = f"graph <{item.graph}>" if item.graph else "the default graph"
     before = client.count(item.graph, what)
-    if (item.replace and before > 0) or client.ep.server.gsp_path is None:
+    server = client.ep.server
+    big = item.path is not None and item.size > SERVER_BULK_BYTES and before == 0
+    server_parses = big and server.bulk_param is not None and server.gsp_path is not None
+    if not item.parsed and not server_parses:
+        item = parse_item(item)  # before anything of it is sent
+    if (item.replace and before > 0) or server.gsp_path is None:
         if swap == "put" and client.ep.server.gsp_path is not None:
             try:
                 method = _upload(client, item.graph, item, progress, method="PUT")
@@ -146,15 +157,18 @@ def _load_one(
                 _drop_quietly(client, staging)
                 raise StoreError(f"{err}; {shown} was left as it was") from None
     else:
-        big = item.path is not None and item.size > SERVER_BULK_BYTES and before == 0
         try:
             method = _upload(client, item.graph, item, progress, method="POST", bulk=big)
         except StoreError as err:
+            if not item.parsed:  # the default graph too: it was empty
+                _drop_quietly(client, item.graph)
+                parse_item(item)  # a syntax error: InputError naming the file and line
+                raise StoreError(f"{err}; {shown} is empty again") from None
             if before == 0 and item.graph != DEFAULT_GRAPH:
                 _drop_quietly(client, item.graph)
                 raise StoreError(f"{err}; {shown} is empty again") from None
             raise
-        if big and client.ep.server.bulk_param:
+        if big and server.bulk_param:
             method += "-bulk"
     stored = client.count(item.graph, what)
     try:
@@ -180,8 +194,9 @@ def _state_after_failure(client: _Client, graph: str, before: int) -> str:
 
 
 def _drop_quietly(client: _Client, graph: str) -> None:
+    target = "DEFAULT" if graph == DEFAULT_GRAPH else f"GRAPH <{graph}>"
     with contextlib.suppress(StoreError):
-        client.update(f"DROP SILENT GRAPH <{graph}>", "cleaning up")
+        client.update(f"DROP SILENT {target}", "cleaning up")
 
 
 def load_endpoint(
