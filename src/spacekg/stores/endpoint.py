@@ -194,9 +194,8 @@ def _state_after_failure(client: _Client, graph: str, before: int) -> str:
 
 
 def _drop_quietly(client: _Client, graph: str) -> None:
-    target = "DEFAULT" if graph == DEFAULT_GRAPH else f"GRAPH <{graph}>"
     with contextlib.suppress(StoreError):
-        client.update(f"DROP SILENT {target}", "cleaning up")
+        client.update(f"DROP SILENT {_graph_ref(graph)}", "cleaning up")
 
 
 def load_endpoint(
