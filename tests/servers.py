@@ -208,6 +208,8 @@ class _Handler(BaseHTTPRequestHandler):
         data = resp.read()
         extra = {k: v for k, v in resp.getheaders() if k.lower() == "content-type"}
         conn.close()
+        if action == "slow":
+            time.sleep(3)  # the server has done the request; its answer comes after a timeout
         self._reply(resp.status, data, extra)
 
     def _reply(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:

@@ -17,7 +17,7 @@ from servers import OxigraphServer, Proxy, VirtuosoServer
 from store_utils import EX, G, cli, write_nt
 
 from spacekg.dataset.export import iter_graphs
-from spacekg.errors import InputError
+from spacekg.errors import InputError, StoreError
 from spacekg.namespaces import INFERRED_GRAPH
 from spacekg.project import graph_sources
 from spacekg.query.engine import run_query
@@ -224,6 +224,88 @@ def test_several_files_are_all_parsed_before_the_first_is_sent(
         load([good, bad], endpoint=proxy.url, graph=G)
     assert proxy.seen == []
     assert server_counts(proxy.upstream) == {}
+
+
+def _malformed_nt(path: Path, n: int) -> Path:
+    write_nt(path, n)
+    with path.open("a") as handle:
+        handle.write(f"<{EX}x> <{EX}p> .\n")
+    return path
+
+
+def _uploads_in(seen: object) -> bool:
+    """Whether a request the proxy sees is the upload of data (not a query or an update)."""
+    return getattr(seen, "method", "") == "POST" and b"value" in getattr(seen, "body", b"")
+
+
+@pytest.mark.parametrize("graph", [G, None], ids=["named-graph", "default-graph"])
+def test_a_server_keeping_part_of_an_unparsed_file_leaves_the_graph_empty(
+    proxy: Proxy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_credentials: None,
+    graph: str | None,
+) -> None:
+    """The server took half the lines of a malformed file: the file is parsed for the exact
+    figures, its syntax error reported, and the half the server holds dropped again."""
+    monkeypatch.setattr(gsp, "SERVER_BULK_BYTES", 1000)
+    bad = _malformed_nt(tmp_path / "big.nt", 3000)
+    proxy.rule = lambda n, seen: "half-lines" if _uploads_in(seen) else None
+    with pytest.raises(InputError, match=r"big\.nt:3001:.*is empty again"):
+        load([bad], endpoint=proxy.url, graph=graph)
+    assert server_counts(proxy.upstream) == {}
+    assert default_count(proxy.upstream) == 0
+
+
+def test_a_server_keeping_part_of_a_good_unparsed_file_is_exit_4_and_emptied(
+    proxy: Proxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_credentials: None
+) -> None:
+    monkeypatch.setattr(gsp, "SERVER_BULK_BYTES", 1000)
+    f = write_nt(tmp_path / "big.nt", 3000)
+    proxy.rule = lambda n, seen: "half-lines" if _uploads_in(seen) else None
+    with pytest.raises(StoreError, match=r"holds 1500 triples.*the default graph is empty again"):
+        load([f], endpoint=proxy.url)
+    assert default_count(proxy.upstream) == 0
+
+
+def test_a_timeout_on_an_unparsed_file_does_not_claim_the_graph_is_empty(
+    proxy: Proxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_credentials: None
+) -> None:
+    """No answer in time: the server may still be loading, so the graph is left alone and the
+    message says so."""
+    monkeypatch.setattr(gsp, "SERVER_BULK_BYTES", 1000)
+    monkeypatch.setenv(gsp.TIMEOUT_ENV, "1")
+    f = write_nt(tmp_path / "big.nt", 3000)
+    proxy.rule = lambda n, seen: "slow" if _uploads_in(seen) else None
+    with pytest.raises(StoreError, match="may still be loading it") as caught:
+        load([f], endpoint=proxy.url, graph=G)
+    assert "empty again" not in str(caught.value)
+    assert server_counts(proxy.upstream) == {G: 3000}
+
+
+def test_one_small_malformed_file_is_parsed_before_the_server_is_asked_anything(
+    proxy: Proxy, tmp_path: Path, no_credentials: None
+) -> None:
+    from servers import free_port
+
+    bad = _malformed_nt(tmp_path / "small.nt", 10)
+    code, _out, err = cli("load", "--endpoint", f"http://127.0.0.1:{free_port()}", str(bad))
+    assert code == 3 and "small.nt:11:" in err  # the syntax error, not "cannot reach"
+    with pytest.raises(InputError, match=r"small\.nt:11:"):
+        load([bad], endpoint=proxy.url)
+    assert proxy.seen == []
+
+
+def test_a_line_too_long_to_parse_is_refused_while_counting_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "MAX_LINE_BYTES", 100)
+    f = tmp_path / "long.nt"
+    f.write_text(f'<{EX}s> <{EX}p> "{"x" * 500}" .\n<{EX}s> <{EX}p> "y" .\n')
+    with pytest.raises(InputError, match="a line is over 100 bytes"):
+        base.ntriples_lines(f, block_size=10)
+    f.write_text(f'<{EX}s> <{EX}p> "{"x" * 50}" .\n<{EX}s> <{EX}p> "y" .\n')
+    assert base.ntriples_lines(f, block_size=10) == (2, False)
 
 
 # --- failures ------------------------------------------------------------------------------------

@@ -40,6 +40,12 @@ class InputError(SpacekgError):
 
 
 class StoreError(SpacekgError):
-    """A store or endpoint failed. Exit 4."""
+    """A store or endpoint failed. Exit 4.
+
+    ``refused``: the server answered the request with an HTTP 4xx (it did not take it);
+    ``timed_out``: no answer came in time (the server may still be working on it).
+    """
 
     exit_code = EXIT_STORE
+    refused: bool = False
+    timed_out: bool = False

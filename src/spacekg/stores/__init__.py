@@ -88,8 +88,8 @@ def load(
 
     Everything is checked before anything is written: options, the endpoint URL, credentials,
     and the whole input (parsed; N-Triples files for the embedded store are validated by the
-    all-or-nothing bulk loader instead, and one N-Triples file for Oxigraph's bulk loader over
-    HTTP by the server's parser, see :mod:`spacekg.stores.endpoint`).
+    all-or-nothing bulk loader instead, and one large N-Triples file for a server's bulk loader
+    by the server's parser, see :mod:`spacekg.stores.endpoint`).
     """
     from spacekg.stores.base import bundle_items, file_items
 
@@ -103,12 +103,13 @@ def load(
     ep = None
     if endpoint is not None:
         from spacekg.stores.endpoint import endpoint as make_endpoint
+        from spacekg.stores.endpoint import server_parses
 
         ep = make_endpoint(endpoint, server=server, gsp_path=gsp_path, protocol=protocol)
     if files:
-        # a server gets one file unparsed when its own parser can check it as it loads
-        # (spacekg.stores.endpoint); several files are all parsed before the first is sent
-        parse = ep is not None and len(files) > 1
+        # a server's bulk loader gets one large file unparsed: its parser checks it as it loads
+        # (spacekg.stores.endpoint); anything else is parsed before the first request
+        parse = ep is not None and not (len(files) == 1 and server_parses(ep, Path(files[0]), fmt))
         items = file_items(files, graph=graph, fmt=fmt, replace=replace, parse=parse)
     else:
         items = bundle_items(inferred=inferred)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError, StoreError
+from spacekg.rdfio import MAX_TOKEN_BYTES
 from spacekg.rdfio import TABLE as RDF_TABLE
 from spacekg.stores.staging import STAGING_NS  # noqa: F401 - re-exported
 
@@ -176,6 +177,11 @@ _ODD_LINE = rb"\n[ \t\r\f\v#\n]"
 _BLANK_LABEL = rb"_:"
 
 
+#: the longest N-Triples line that can parse: four terms (a literal's datatype is the fourth)
+#: at the parser's token limit, and the white space between them
+MAX_LINE_BYTES = 4 * MAX_TOKEN_BYTES + 1024
+
+
 def ntriples_lines(path: Path, block_size: int = 8 << 20) -> tuple[int, bool]:
     """(triples, may have blank nodes) of an N-Triples file, from its statement lines (no parse).
 
@@ -185,7 +191,13 @@ def ntriples_lines(path: Path, block_size: int = 8 << 20) -> tuple[int, bool]:
     count, bnodes = 0, False
     with open(path, "rb") as handle:
         while block := handle.read(block_size):
-            block += handle.readline()
+            rest = handle.readline(MAX_LINE_BYTES)
+            if len(rest) == MAX_LINE_BYTES and not rest.endswith(b"\n"):
+                raise InputError(
+                    f"{path}: a line is over {MAX_LINE_BYTES} bytes, so a literal or IRI in it "
+                    "is over the parser's limit (shorten it or keep it outside the graph)"
+                )
+            block += rest
             bnodes = bnodes or re.search(_BLANK_LABEL, block) is not None
             if block[:1] not in b" \t\r\f\v#\n" and re.search(_ODD_LINE, block) is None:
                 count += block.count(b"\n") + (not block.endswith(b"\n"))
@@ -197,14 +209,15 @@ def ntriples_lines(path: Path, block_size: int = 8 << 20) -> tuple[int, bool]:
     return count, bnodes
 
 
-def parse_item(item: LoadItem) -> LoadItem:
-    """``item`` parsed completely (InputError naming the file and line on a syntax error)."""
-    if item.parsed:
+def parse_item(item: LoadItem, *, distinct: bool = False) -> LoadItem:
+    """``item`` parsed completely (InputError naming the file and line on a syntax error);
+    ``distinct``: with its distinct triples counted too."""
+    if item.parsed and (item.distinct is not None or not distinct):
         return item
     assert item.path is not None
-    triples, distinct, bnodes = scan(item.path, item.format, item.label)
+    triples, distinct_triples, bnodes = scan(item.path, item.format, item.label, distinct=distinct)
     return dataclasses.replace(
-        item, triples=triples, distinct=distinct, has_bnodes=bnodes, parsed=True
+        item, triples=triples, distinct=distinct_triples, has_bnodes=bnodes, parsed=True
     )
 
 

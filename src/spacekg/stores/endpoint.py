@@ -8,10 +8,12 @@ Loading a graph (:func:`load_endpoint`), for each :class:`~spacekg.stores.base.L
 
 * the whole input was parsed before the first request (a malformed file sends nothing), with
   one exception: a single N-Triples file over ``SERVER_BULK_BYTES`` going into an empty graph on
-  Oxigraph is checked by the server's own parser (the same Oxigraph parser) as its bulk loader
-  reads it, so the file is read once instead of twice. If the server refuses it, the graph is
+  a server with a bulk loader (the Oxigraph preset) is checked by the server's parser as it
+  loads, so the file is read once instead of twice. If the server refuses it, the graph is
   dropped (it was empty) and the file is parsed here, so a syntax error is still reported with
-  its file and line;
+  its file and line; if the count afterwards differs from the file's lines, the file is parsed
+  for the exact figures, and a failed check empties the graph again. A timeout leaves the
+  graph as it is and says so: the server may still be loading it;
 * replace (the bundle's graphs, ``--replace``): the triples go to a fresh staging graph
   (GSP ``PUT``, or SPARQL ``INSERT DATA`` in chunks where the server has no GSP), the staging
   graph is counted, then one SPARQL Update ``MOVE`` swaps it in. If anything fails before the
@@ -33,9 +35,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from spacekg.errors import InputError, StoreError
+from spacekg.errors import InputError, SpacekgError, StoreError
 from spacekg.stores.base import (
     DEFAULT_GRAPH,
     GraphLoad,
@@ -43,6 +46,7 @@ from spacekg.stores.base import (
     LoadReport,
     Progress,
     check_count,
+    guess_format,
     parse_item,
 )
 from spacekg.stores.http import _Client, _first_line  # noqa: F401 - re-exported
@@ -66,6 +70,19 @@ SERVER_BULK_BYTES = 8 * 1024 * 1024
 
 
 # --- loading -------------------------------------------------------------------------------------
+
+
+def server_parses(ep: Endpoint, path: Path, fmt: str | None = None) -> bool:
+    """Whether ``path``, loaded alone, may go to ``ep`` unparsed: an N-Triples file large
+    enough for the server's bulk loader, whose parser checks it as it loads (the graph must
+    also be empty, which :func:`_load_one` finds out; otherwise it parses the file first)."""
+    server = ep.server
+    if server.bulk_param is None or server.gsp_path is None:
+        return False
+    try:
+        return path.stat().st_size > SERVER_BULK_BYTES and guess_format(path, fmt) == "ntriples"
+    except (OSError, InputError):  # reported by the file check, before anything is sent
+        return False
 
 
 def _chunks(item: LoadItem, limit: int | None = None) -> Iterator[str]:
@@ -160,25 +177,58 @@ def _load_one(
         try:
             method = _upload(client, item.graph, item, progress, method="POST", bulk=big)
         except StoreError as err:
-            if not item.parsed:  # the default graph too: it was empty
-                _drop_quietly(client, item.graph)
-                parse_item(item)  # a syntax error: InputError naming the file and line
-                raise StoreError(f"{err}; {shown} is empty again") from None
+            if not item.parsed:
+                raise _unparsed_failure(client, item, err) from None
             if before == 0 and item.graph != DEFAULT_GRAPH:
-                _drop_quietly(client, item.graph)
-                raise StoreError(f"{err}; {shown} is empty again") from None
+                raise StoreError(f"{err}; {_empty_again(client, item.graph)}") from None
             raise
         if big and server.bulk_param:
             method += "-bulk"
     stored = client.count(item.graph, what)
+    unparsed = not item.parsed
     try:
+        if unparsed and stored != item.triples:
+            # only its lines were counted: parse it for the exact figures (and for any syntax
+            # error the server let through)
+            item = parse_item(item, distinct=True)
         check_count(item, stored, before, f"{shown} on the server")
-    except StoreError as err:
-        if before == 0 and item.graph != DEFAULT_GRAPH:
-            _drop_quietly(client, item.graph)
-            raise StoreError(f"{err}; dropped it, so it is empty again") from None
+    except SpacekgError as err:
+        if before == 0 and (item.graph != DEFAULT_GRAPH or unparsed):
+            state = _empty_again(client, item.graph)
+            raise type(err)(f"{err.message}; {state}", hint=err.hint) from None
         raise
     return GraphLoad(item.graph, item.label, item.triples, stored, item.replace, method)
+
+
+def _unparsed_failure(client: _Client, item: LoadItem, err: StoreError) -> SpacekgError:
+    """The error for a file that only the server parsed, which failed to load into its graph
+    (empty before). A timeout leaves the graph alone: the server may still be loading it.
+    Otherwise the graph is emptied again, and a refusal is reported as the file's syntax
+    error (file, line) where it has one."""
+    shown = f"graph <{item.graph}>" if item.graph else "the default graph"
+    if err.timed_out:
+        return StoreError(
+            f"{err}; {shown} may hold part of the file: the server may still be loading it "
+            f"(count it, drop it if need be, and load again with a larger {TIMEOUT_ENV})"
+        )
+    state = _empty_again(client, item.graph)
+    if err.refused:
+        try:
+            parse_item(item)
+        except InputError as bad:
+            return InputError(f"{bad.message}; {state}", hint=bad.hint)
+    return StoreError(f"{err}; {state}")
+
+
+def _empty_again(client: _Client, graph: str) -> str:
+    """Drop ``graph`` (empty before the load) and say, counted on the server, what it holds."""
+    shown = f"graph <{graph}>" if graph else "the default graph"
+    _drop_quietly(client, graph)
+    try:
+        now = client.count(graph, "checking the graph")
+    except StoreError:
+        return f"could not check {shown} afterwards"
+    return f"{shown} is empty again" if now == 0 else f"{shown} still holds {now} triples"
 
 
 def _state_after_failure(client: _Client, graph: str, before: int) -> str:

@@ -121,20 +121,26 @@ class _Client:
                         f"{what}: {method} {shown}: HTTP {err.code} {err.reason} ({hint})"
                     )
                 ) from None
-            raise StoreError(
+            failure = StoreError(
                 self.ep.scrub(f"{what}: {method} {shown}: HTTP {err.code} {err.reason}: {detail}")
-            ) from None
+            )
+            failure.refused = 400 <= err.code < 500
+            raise failure from None
         except urllib.error.URLError as err:
             reason = getattr(err.reason, "strerror", None) or str(err.reason)
-            raise StoreError(
+            failure = StoreError(
                 self.ep.scrub(
                     f"{what}: cannot reach {self.ep.base}: {reason} (is the server running?)"
                 )
-            ) from None
+            )
+            failure.timed_out = isinstance(err.reason, TimeoutError)
+            raise failure from None
         except (OSError, ValueError) as err:  # reset connections, timeouts, bad status lines
-            raise StoreError(
+            failure = StoreError(
                 self.ep.scrub(f"{what}: {method} {shown}: {type(err).__name__}: {err}")
-            ) from None
+            )
+            failure.timed_out = isinstance(err, TimeoutError)
+            raise failure from None
 
     # --- SPARQL -------------------------------------------------------------------------------
 
