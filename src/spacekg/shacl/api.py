@@ -31,12 +31,14 @@ Errors are :class:`spacekg.errors.InputError` naming ``file:line:col``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import PurePath
 from typing import Any
 
 from spacekg.errors import InputError
 from spacekg.shacl.loading import (  # noqa: F401 - re-exported
+    Twin,
     _rewrite_wrapped,
     _to_rdflib,
     build_store,
@@ -144,18 +146,36 @@ def _validate(
     return ShaclReport(conforms=not results, results=results, engine="fast")
 
 
-def _validate_fast(data: DataInput, ontology: Any, g: TripleIndex) -> list[ShaclResult]:
-    import gc
-
+def prepare(data: Twin) -> None:
+    """Build the fast engine's data graph of ``data`` now (the parse, while the store loads),
+    so that :func:`validate_graph` of ``data`` finds it built."""
     from spacekg.shacl import fast
 
+    with _no_gc():
+        data.data(fast.Data)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Millions of small, acyclic objects: the cyclic collector would only cost time."""
+    import gc
+
     gc_was_on = gc.isenabled()
-    gc.disable()  # millions of small, acyclic objects: the cyclic GC only costs time
+    gc.disable()
     try:
-        return fast.validate_data(fast.Data(read_triples(data, ontology)), g)
+        yield
     finally:
         if gc_was_on:
             gc.enable()
+
+
+def _validate_fast(data: DataInput, ontology: Any, g: TripleIndex) -> list[ShaclResult]:
+    from spacekg.shacl import fast
+
+    with _no_gc():
+        if isinstance(data, Twin) and ontology is None:
+            return fast.validate_data(data.data(fast.Data), g)
+        return fast.validate_data(fast.Data(read_triples(data, ontology)), g)
 
 
 def term_key(t: Term | None) -> tuple[str, str, str, str]:

@@ -61,7 +61,12 @@ class Data:
 
         self.ox = ox
         out: dict[Any, dict[Any, list[Any]]] = {}
+        # one object per term: a parse gives a new one for every occurrence
+        same: dict[Any, Any] = {}
+        one = same.setdefault
         for s, p, o in triples:
+            s = one(s, s)
+            o = one(o, o)
             by_s = out.get(p)
             if by_s is None:
                 by_s = out[p] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -175,6 +175,9 @@ def build_store(data: DataInput, ontology: PathLike | Sequence[PathLike] | None)
     """A fresh in-memory pyoxigraph store whose default graph holds data + ontology."""
     import pyoxigraph as ox
 
+    if isinstance(data, Twin):
+        data.wait()
+        data = data.store
     store = ox.Store()
     files: list[Path] = []
     if _is_store(data):
@@ -260,7 +263,9 @@ def read_triples(data: DataInput, ontology: PathLike | Sequence[PathLike] | None
     import pyoxigraph as ox
 
     files: list[Path] = []
-    if _is_store(data):
+    if isinstance(data, Twin):
+        yield from data.triples()
+    elif _is_store(data):
         surrogate = SURROGATE_NS
         for q in data:  # type: ignore[union-attr]
             o = q.object
@@ -284,3 +289,90 @@ def read_triples(data: DataInput, ontology: PathLike | Sequence[PathLike] | None
                 path=str(p), format=fmt, base_iri=p.resolve().as_uri(), rename_blank_nodes=rename
             ):
                 yield (q.subject, q.predicate, q.object)
+
+
+# --------------------------------------------------------------------------- twin loading
+
+
+class _Differs(Exception):
+    """A parse of a file need not give the terms the store holds for it."""
+
+
+class Twin:
+    """Files loaded into ``store`` in a worker thread (``load``, which Oxigraph runs without the
+    GIL) while this thread parses the same ``files`` for the SHACL engine: one parse each
+    instead of a load followed by reading every triple back out of the store.
+
+    The SHACL data graph is the union of the store's graphs, as for a store. The store's
+    triples as they are before ``load`` (the context) are read back; the files' own triples
+    come from the parse. That is only the same graph when a parse gives the terms the store
+    holds: a store renames every blank node, and it holds a literal whose lexical form
+    contains ``^^`` as :func:`load_into` rewrote it. So the first blank node or such literal in
+    the parse stops it; the data graph is then read from the store once ``load`` has ended, as
+    without a twin. Only Turtle and N-Triples files (:meth:`applies`).
+    """
+
+    def __init__(self, store: Any, load: Callable[[], None], files: Sequence[Path]) -> None:
+        import threading
+
+        self.store = store
+        self.files = list(files)
+        self._context = list(read_triples(store, None))
+        self._error: BaseException | None = None
+        self._data: Any = None
+
+        def work() -> None:
+            try:
+                load()
+            except BaseException as err:  # raised again by wait(), in the caller's thread
+                self._error = err
+
+        self._thread = threading.Thread(target=work, name="spacekg-load", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def applies(files: Sequence[Path]) -> bool:
+        import pyoxigraph as ox
+
+        simple = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
+        return bool(files) and all(rdf_format(p) in simple for p in files)
+
+    def wait(self) -> None:
+        """Until ``load`` has ended; what it raised, raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def triples(self) -> Iterator[Any]:
+        """The data graph's triples: from the parse, or from the store (see the class)."""
+        try:
+            yield from self._context
+            yield from self._parsed()
+        except _Differs:
+            self.wait()
+            yield from read_triples(self.store, None)
+        except Exception:
+            self.wait()  # the store's error first: it is what a load alone would have said
+            raise
+
+    def _parsed(self) -> Iterator[Any]:
+        import pyoxigraph as ox
+
+        blank, literal = ox.BlankNode, ox.Literal
+        for p in self.files:
+            with _parse_errors(p):
+                for q in ox.parse(path=str(p), format=rdf_format(p), base_iri=p.resolve().as_uri()):
+                    s, o = q.subject, q.object
+                    if (
+                        s.__class__ is blank
+                        or o.__class__ is blank
+                        or (o.__class__ is literal and "^^" in o.value)
+                    ):
+                        raise _Differs
+                    yield (s, q.predicate, o)
+
+    def data(self, build: Callable[[Iterable[Any]], Any]) -> Any:
+        """``build(self.triples())``, built once."""
+        if self._data is None:
+            self._data = build(self.triples())
+        return self._data

@@ -27,11 +27,13 @@ from spacekg.terms import Term
 if TYPE_CHECKING:
     import pyoxigraph
 
+    from spacekg.shacl.loading import Twin
+
 
 Inference = Literal["none", "rdfs", "owlrl"]
 Engine = Literal["auto", "fast", "pyshacl"]
 PathLike = Union[str, "os.PathLike[str]"]
-DataInput = Union[PathLike, Sequence[PathLike], "pyoxigraph.Store"]
+DataInput = Union[PathLike, Sequence[PathLike], "pyoxigraph.Store", "Twin"]
 
 SEVERITIES = {SH + "Violation": "Violation", SH + "Warning": "Warning", SH + "Info": "Info"}
 

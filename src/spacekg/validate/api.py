@@ -127,23 +127,57 @@ def validate(
     targets = _targets(files)
     sources = _sources(root, targets)
     store = ox.Store()
-    for src in sources:
-        load_source(store, src)
-    ctx = CheckContext(store, sources, shapes_file, bool(targets), root / "seeds")
+    data, loaded = _load(store, sources, inference, engine)
+    ctx = CheckContext(store, sources, shapes_file, bool(targets), root / "seeds", loaded)
     work = _baseline_work(sources, shapes_file, bool(targets), inference, engine)
     beside = Beside(ctx, work, fork=forks(sources, jobs))
     try:
-        return _report(ctx, targets, beside, inference, engine)
+        return _report(ctx, data, targets, beside, inference, engine)
     finally:
         beside.close()
 
 
+def _load(
+    store: pyoxigraph.Store, sources: list[Source], inference: str, engine: str
+) -> tuple[Any, Callable[[], None]]:
+    """Fill ``store``; what SHACL validates, and a call that returns once the store is full.
+
+    With the fast engine and no inference, the new files load in another thread while this
+    one parses them for the shapes (:class:`spacekg.shacl.api.Twin`); else the store is read.
+    """
+    from spacekg.shacl.api import Twin, prepare
+
+    new = [s for s in sources if s.new]
+    for src in sources:
+        if not src.new:
+            load_source(store, src)
+    paths = [s.path for s in new]
+    if inference != "none" or engine == "pyshacl" or not Twin.applies(paths):
+        for src in new:
+            load_source(store, src)
+        return store, lambda: None
+
+    def load_new() -> None:
+        for src in new:
+            load_source(store, src)
+
+    twin = Twin(store, load_new, paths)
+    prepare(twin)
+    return twin, twin.wait
+
+
 def _report(
-    ctx: CheckContext, targets: list[Path], beside: Beside, inference: str, engine: str
+    ctx: CheckContext,
+    data: Any,
+    targets: list[Path],
+    beside: Beside,
+    inference: str,
+    engine: str,
 ) -> ValidationReport:
-    """The findings of SHACL and of our own checks (running ``beside``), located and sorted."""
+    """The findings of SHACL over ``data`` and of our own checks (running ``beside``), located
+    and sorted."""
     sources = ctx.sources
-    report, kept, issues, locator = _run(ctx, beside, inference, engine)
+    report, kept, issues, locator = _run(ctx, data, beside, inference, engine)
     dangling = {i.node.value: i.hint for i in issues if i.check == "DanglingLinkCheck"}
     reported = {r.value.value for r in kept if r.value is not None and r.value.kind == "uri"}
     issues = [
@@ -210,12 +244,13 @@ def _sources(root: Path, targets: list[Path]) -> list[Source]:
 
 
 def _run(
-    ctx: CheckContext, beside: Beside, inference: str, engine: str
+    ctx: CheckContext, data: Any, beside: Beside, inference: str, engine: str
 ) -> tuple[ShaclReport, list[ShaclResult], list[Issue], Locator]:
     """SHACL, with our own checks running ``beside`` it (they only read the store); the SHACL
     results that belong to the new files."""
     try:
-        report, baseline = _shacl_in_context(ctx.store, ctx.shapes_file, beside, inference, engine)
+        report, baseline = _shacl_in_context(data, ctx.shapes_file, beside, inference, engine)
+        ctx.loaded()
     except BaseException:
         beside.cancel()
         raise
@@ -332,12 +367,12 @@ def _baseline_work(
 
 
 def _shacl_in_context(
-    store: pyoxigraph.Store, shapes_file: Path, beside: Beside, inference: str, engine: str
+    data: Any, shapes_file: Path, beside: Beside, inference: str, engine: str
 ) -> tuple[ShaclReport, set[Any]]:
     """SHACL over everything, and the keys of the context's own results (from ``beside``)."""
     from spacekg.shacl.api import validate_graph
 
-    report = validate_graph(store, shapes_file, inference=inference, engine=engine)  # type: ignore[arg-type]
+    report = validate_graph(data, shapes_file, inference=inference, engine=engine)  # type: ignore[arg-type]
     baseline: set[Any] = beside.baseline() if beside.has_baseline else set()
     return report, baseline
 

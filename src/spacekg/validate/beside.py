@@ -113,6 +113,8 @@ class Beside:
     def _start_process(self) -> None:
         import multiprocessing
 
+        self.ctx.loaded()  # the process gets the store as it is when it starts
+
         for stream in (sys.stdout, sys.stderr):  # or the child writes what is buffered again
             with contextlib.suppress(Exception):
                 stream.flush()

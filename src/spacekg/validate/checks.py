@@ -8,7 +8,7 @@ and turns it into a :class:`~spacekg.validate.model.Finding`. :data:`CHECKS` lis
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -164,6 +164,8 @@ class CheckContext:
     shapes_file: Path
     targets: bool  # files were given (not the bundle validated on its own)
     seeds: Path
+    #: returns once the store holds every source (they may be loading in another thread)
+    loaded: Callable[[], None] = lambda: None
 
 
 class UnknownTerms:
@@ -263,6 +265,7 @@ CHECKS = (UnknownTerms(), DanglingLinks(), DuplicateLabels(), EvidenceSpans(), D
 
 def own_checks(ctx: CheckContext) -> list[Issue]:
     """The issues of every check beyond the shapes (see the module docstring), read-only."""
+    ctx.loaded()
     return [issue for check in CHECKS for issue in check.run(ctx)]
 
 
