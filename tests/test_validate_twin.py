@@ -127,3 +127,149 @@ def test_the_fast_engines_index_keeps_one_object_per_term() -> None:
     s_q = next(iter(data.out_index(node("q"))))
     assert s_p is s_q
     assert data.out_index(node("p"))[s_p][0] is data.out_index(node("q"))[s_q][0]
+
+
+# --------------------------------------------------------------------------- forked early
+
+EARLY = sorted(
+    p.name for p in FIXTURES.glob("*.ttl") if p.name != "shapes.ttl" and "[" not in p.read_text()
+)
+
+
+@pytest.fixture
+def loads_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The new files this process loads into its store (a forked process's loads are its own)."""
+    import os
+
+    me, seen = os.getpid(), []
+    real = api.load_source
+
+    def spy(store: object, src: object) -> None:
+        if os.getpid() == me and src.new:  # type: ignore[attr-defined]
+            seen.append(src.path.name)  # type: ignore[attr-defined]
+        real(store, src)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "load_source", spy)
+    return seen
+
+
+@pytest.fixture
+def processes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Per checking process asked for: whether it started early (before the store was full)."""
+    seen: list[bool] = []
+    original = beside.Beside._start_process
+
+    def record(self: beside.Beside) -> None:
+        original(self)
+        if self._proc is not None:
+            seen.append(self._early)
+
+    monkeypatch.setattr(beside.Beside, "_start_process", record)
+    return seen
+
+
+def test_there_are_fixtures_for_the_early_process() -> None:
+    assert len(EARLY) >= 4
+
+
+@pytest.mark.parametrize("name", EARLY)
+def test_the_early_process_loads_the_new_files_and_this_one_never_does(
+    name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    loads_here: list[str],
+    processes: list[bool],
+    parsed: list[bool],
+) -> None:
+    monkeypatch.setattr(beside, "FORK", True)
+    files = [FIXTURES / name]
+    got = findings(files)
+    assert processes == [True] and parsed == [True] and loads_here == []
+    monkeypatch.setattr(beside, "FORK", False)  # checks in a thread, store loaded here
+    assert findings(files) == got
+    assert loads_here == [name]
+
+
+def test_a_collection_stops_the_parse_and_this_store_is_checked(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    loads_here: list[str],
+    processes: list[bool],
+    parsed: list[bool],
+) -> None:
+    """No ``[`` nor ``_:`` in the file, so the process starts early; the list's blank nodes
+    stop the parse, this process loads the file, and a second process checks its store."""
+    monkeypatch.setattr(beside, "FORK", True)
+    f = tmp_path / "list.ttl"
+    f.write_text(
+        PREFIXES + 'skgid:p1 a skg:Person ; rdfs:label "One" ; rdfs:seeAlso ( skgid:p2 ) .\n'
+    )
+    got = findings([f])
+    assert parsed == [False] and processes == [True, False] and loads_here == ["list.ttl"]
+    assert got and got == without_twin([f], monkeypatch)
+
+
+def test_an_early_process_that_dies_leaves_the_checks_and_the_load_to_this_one(
+    monkeypatch: pytest.MonkeyPatch, loads_here: list[str], processes: list[bool]
+) -> None:
+    import os
+
+    files = [FIXTURES / "clash.ttl"]
+    monkeypatch.setattr(beside, "FORK", False)
+    expected = findings(files)
+    loads_here.clear()
+    monkeypatch.setattr(beside, "FORK", True)
+    monkeypatch.setattr(beside, "_serve", lambda *args: os._exit(3))
+    assert findings(files) == expected
+    assert processes == [True] and loads_here == ["clash.ttl"]
+
+
+def test_forks_early_only_where_no_blank_node_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(beside, "FORK", True)
+    plain, labelled, anonymous = tmp_path / "a.ttl", tmp_path / "b.ttl", tmp_path / "c.ttl"
+    plain.write_text(PREFIXES + "skgid:a a skg:Person .\n")
+    labelled.write_text(PREFIXES + "_:x a skg:Person .\n")
+    anonymous.write_text(PREFIXES + "skgid:a skg:hasEvidence [ a skg:EvidenceSpan ] .\n")
+    assert beside.forks_early([plain], None) and beside.forks_early([plain], 2)
+    assert not beside.forks_early([plain], 1)
+    assert not beside.forks_early([plain, labelled], None)
+    assert not beside.forks_early([anonymous], None)
+    monkeypatch.setattr(beside, "FORK", False)  # not Linux
+    assert not beside.forks_early([plain], 2)
+
+
+def test_the_locator_answers_from_the_parse_as_from_the_store(tmp_path: Path) -> None:
+    """Literals of the wrapped datatypes are not found in the store under their own datatype
+    (it holds them under a surrogate one), so the parse's answers do not find them either."""
+    import pyoxigraph as ox
+
+    from spacekg.shacl.loading import load_into
+    from spacekg.terms import Term
+    from spacekg.validate import locate
+
+    f = tmp_path / "x.ttl"
+    f.write_text(PREFIXES + 'skgid:a skg:p skgid:b , "5"^^xsd:int , "7"^^xsd:integer , "t"@en .\n')
+    store = ox.Store()
+    load_into(store, f)
+    quads = list(ox.parse(path=str(f)))
+    parsed = locate.NewTerms({q.subject for q in quads}, {q.object for q in quads})
+    src = locate.Source(f, str(f), locate.NEW_GRAPH + "0", new=True)
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    terms = [
+        Term("uri", SKGID + "a"),
+        Term("uri", SKGID + "b"),
+        Term("uri", SKGID + "c"),
+        Term("literal", "5", xsd + "int"),
+        Term("literal", "7", xsd + "integer"),
+        Term("literal", "t", None, "en"),
+        Term("bnode", "z"),
+    ]
+    by_store = locate.Locator([src], store)
+    by_parse = locate.Locator([src], ox.Store(), new_terms=parsed)
+    for term in terms:
+        for loc in (by_store, by_parse):
+            assert loc.mentions(term, src) == by_store.mentions(term, src), term
+            assert loc.described_by_new(term) == by_store.described_by_new(term), term
+            assert loc.anchor(term, src) == by_store.anchor(term, src), term
+    assert by_store.mentions(terms[4], src) and not by_store.mentions(terms[3], src)

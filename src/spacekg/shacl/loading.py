@@ -299,36 +299,59 @@ class _Differs(Exception):
 
 
 class Twin:
-    """Files loaded into ``store`` in a worker thread (``load``, which Oxigraph runs without the
-    GIL) while this thread parses the same ``files`` for the SHACL engine: one parse each
-    instead of a load followed by reading every triple back out of the store.
+    """Files that go into ``store`` (``load``) while this thread parses the same ``files`` for
+    the SHACL engine: one parse each instead of a load followed by reading every triple back
+    out of the store.
+
+    ``threaded``: ``load`` starts now in a worker thread (Oxigraph loads without the GIL);
+    else it runs in the first :meth:`wait`, if anything needs this store to hold the files
+    (a checking process that loads its own copy may answer for it). ``collect``: the parse also
+    keeps the files' subjects and objects (:attr:`subjects`, :attr:`objects`).
 
     The SHACL data graph is the union of the store's graphs, as for a store. The store's
     triples as they are before ``load`` (the context) are read back; the files' own triples
     come from the parse. That is only the same graph when a parse gives the terms the store
     holds: a store renames every blank node, and it holds a literal whose lexical form
     contains ``^^`` as :func:`load_into` rewrote it. So the first blank node or such literal in
-    the parse stops it; the data graph is then read from the store once ``load`` has ended, as
-    without a twin. Only Turtle and N-Triples files (:meth:`applies`).
+    the parse stops it (:attr:`parsed` is then False); the data graph is then read from the
+    store once ``load`` has ended, as without a twin. Only Turtle and N-Triples files
+    (:meth:`applies`).
     """
 
-    def __init__(self, store: Any, load: Callable[[], None], files: Sequence[Path]) -> None:
+    def __init__(
+        self,
+        store: Any,
+        load: Callable[[], None],
+        files: Sequence[Path],
+        *,
+        threaded: bool = True,
+        collect: bool = False,
+    ) -> None:
         import threading
 
         self.store = store
         self.files = list(files)
+        self.parsed = False
+        self.subjects: set[Any] = set()
+        self.objects: set[Any] = set()
+        self._collect = collect
         self._context = list(read_triples(store, None))
+        self._load = load
         self._error: BaseException | None = None
         self._data: Any = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._done = False
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name="spacekg-load", daemon=True)
+            self._thread.start()
 
-        def work() -> None:
-            try:
-                load()
-            except BaseException as err:  # raised again by wait(), in the caller's thread
-                self._error = err
-
-        self._thread = threading.Thread(target=work, name="spacekg-load", daemon=True)
-        self._thread.start()
+    def _run(self) -> None:
+        try:
+            self._load()
+        except BaseException as err:  # raised again by wait(), in the caller's thread
+            self._error = err.with_traceback(None)
+        self._done = True
 
     @staticmethod
     def applies(files: Sequence[Path]) -> bool:
@@ -338,8 +361,14 @@ class Twin:
         return bool(files) and all(rdf_format(p) in simple for p in files)
 
     def wait(self) -> None:
-        """Until ``load`` has ended; what it raised, raised here."""
-        self._thread.join()
+        """Until the store holds the files (loading them here if no thread does); what the
+        load raised, raised here."""
+        if self._thread is not None:
+            self._thread.join()
+        else:
+            with self._lock:
+                if not self._done:
+                    self._run()
         if self._error is not None:
             raise self._error
 
@@ -348,7 +377,10 @@ class Twin:
         try:
             yield from self._context
             yield from self._parsed()
+            self.parsed = True
         except _Differs:
+            self.subjects.clear()
+            self.objects.clear()
             self.wait()
             yield from read_triples(self.store, None)
         except Exception:
@@ -359,6 +391,10 @@ class Twin:
         import pyoxigraph as ox
 
         blank, literal = ox.BlankNode, ox.Literal
+        subjects, objects = self.subjects.add, self.objects.add
+        collect = self._collect
+        same: dict[Any, Any] = {}  # one object per term, as the engine's index keeps them
+        one = same.setdefault
         for p in self.files:
             with _parse_errors(p):
                 for q in ox.parse(path=str(p), format=rdf_format(p), base_iri=p.resolve().as_uri()):
@@ -369,6 +405,10 @@ class Twin:
                         or (o.__class__ is literal and "^^" in o.value)
                     ):
                         raise _Differs
+                    if collect:
+                        s, o = one(s, s), one(o, o)
+                        subjects(s)
+                        objects(o)
                     yield (s, q.predicate, o)
 
     def data(self, build: Callable[[Iterable[Any]], Any]) -> Any:

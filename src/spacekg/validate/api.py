@@ -58,9 +58,17 @@ from spacekg.namespaces import ONTOLOGY_NS, SHAPES_NS
 from spacekg.project import ONTOLOGY_FILE, SHAPES_FILE, bundle_root
 from spacekg.terms import short, shorten_path, show_term
 from spacekg.validate.baseline import result_key as _result_key
-from spacekg.validate.beside import Beside, forks
+from spacekg.validate.beside import Beside, forks, forks_early
 from spacekg.validate.checks import OWL_IMPORTS, CheckContext
-from spacekg.validate.locate import CTX_GRAPH, NEW_GRAPH, Locator, Source, check_file, load_source
+from spacekg.validate.locate import (
+    CTX_GRAPH,
+    NEW_GRAPH,
+    Locator,
+    NewTerms,
+    Source,
+    check_file,
+    load_source,
+)
 from spacekg.validate.model import (  # noqa: F401 - re-exported
     FAIL_ON,
     SEVERITY_RANK,
@@ -126,24 +134,39 @@ def validate(
         raise InputError(f"{shapes_file}: no such shapes file (check --shapes)")
     targets = _targets(files)
     sources = _sources(root, targets)
+    from spacekg.shacl.api import prepare
+
     store = ox.Store()
-    data, loaded = _load(store, sources, inference, engine)
+    data, early = _load(store, sources, inference, engine, jobs)
+    loaded = data.wait if data is not store else lambda: None  # a Twin: once the files are in
     ctx = CheckContext(store, sources, shapes_file, bool(targets), root / "seeds", loaded)
     work = _baseline_work(sources, shapes_file, bool(targets), inference, engine)
-    beside = Beside(ctx, work, fork=forks(sources, jobs))
+    beside = Beside(ctx, work, fork=early or forks(sources, jobs), early=early)
+    new_terms = None
     try:
-        return _report(ctx, data, targets, beside, inference, engine)
+        if early:
+            prepare(data)  # while the checking process loads the new files into its own store
+            if data.parsed:
+                new_terms = NewTerms(data.subjects, data.objects)
+            else:  # this store holds them now, with blank nodes of its own: check it instead
+                beside.cancel()
+                beside = Beside(ctx, work, fork=forks(sources, jobs))
+        return _report(ctx, data, new_terms, targets, beside, inference, engine)
     finally:
         beside.close()
 
 
 def _load(
-    store: pyoxigraph.Store, sources: list[Source], inference: str, engine: str
-) -> tuple[Any, Callable[[], None]]:
-    """Fill ``store``; what SHACL validates, and a call that returns once the store is full.
+    store: pyoxigraph.Store, sources: list[Source], inference: str, engine: str, jobs: int | None
+) -> tuple[Any, bool]:
+    """Fill ``store`` with the context; what SHACL validates; whether the new files are left
+    to a checking process to load (``early``).
 
-    With the fast engine and no inference, the new files load in another thread while this
-    one parses them for the shapes (:class:`spacekg.shacl.api.Twin`); else the store is read.
+    With the fast engine and no inference, the new files are parsed here for the shapes
+    (:class:`spacekg.shacl.api.Twin`) while they load into a store elsewhere: in a process
+    that runs our checks on its own copy of the store (``early``; then nothing here needs them
+    in this store unless that process fails), else in a thread into this store. Otherwise
+    they are loaded first and the store is read.
     """
     from spacekg.shacl.api import Twin, prepare
 
@@ -155,20 +178,23 @@ def _load(
     if inference != "none" or engine == "pyshacl" or not Twin.applies(paths):
         for src in new:
             load_source(store, src)
-        return store, lambda: None
+        return store, False
 
     def load_new() -> None:
         for src in new:
             load_source(store, src)
 
+    if forks_early(paths, jobs):
+        return Twin(store, load_new, paths, threaded=False, collect=True), True
     twin = Twin(store, load_new, paths)
     prepare(twin)
-    return twin, twin.wait
+    return twin, False
 
 
 def _report(
     ctx: CheckContext,
     data: Any,
+    new_terms: NewTerms | None,
     targets: list[Path],
     beside: Beside,
     inference: str,
@@ -177,7 +203,7 @@ def _report(
     """The findings of SHACL over ``data`` and of our own checks (running ``beside``), located
     and sorted."""
     sources = ctx.sources
-    report, kept, issues, locator = _run(ctx, data, beside, inference, engine)
+    report, kept, issues, locator = _run(ctx, data, new_terms, beside, inference, engine)
     dangling = {i.node.value: i.hint for i in issues if i.check == "DanglingLinkCheck"}
     reported = {r.value.value for r in kept if r.value is not None and r.value.kind == "uri"}
     issues = [
@@ -244,17 +270,24 @@ def _sources(root: Path, targets: list[Path]) -> list[Source]:
 
 
 def _run(
-    ctx: CheckContext, data: Any, beside: Beside, inference: str, engine: str
+    ctx: CheckContext,
+    data: Any,
+    new_terms: NewTerms | None,
+    beside: Beside,
+    inference: str,
+    engine: str,
 ) -> tuple[ShaclReport, list[ShaclResult], list[Issue], Locator]:
     """SHACL, with our own checks running ``beside`` it (they only read the store); the SHACL
-    results that belong to the new files."""
+    results that belong to the new files. ``new_terms``: the locator's answers for the new
+    files, which this store may not hold."""
     try:
         report, baseline = _shacl_in_context(data, ctx.shapes_file, beside, inference, engine)
-        ctx.loaded()
+        if new_terms is None:
+            ctx.loaded()
     except BaseException:
         beside.cancel()
         raise
-    locator = Locator(ctx.sources, ctx.store, remote=beside.lines)
+    locator = Locator(ctx.sources, ctx.store, remote=beside.lines, new_terms=new_terms)
 
     def relevant(r: ShaclResult) -> bool:
         if not ctx.targets or locator.described_by_new(r.focus):

@@ -20,6 +20,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,6 +48,28 @@ def forks(sources: list[Source], jobs: int | None) -> bool:
                 with contextlib.suppress(OSError):
                     size += src.path.stat().st_size
         return size < AUTO_FORK_BYTES
+    return True
+
+
+def forks_early(paths: list[Path], jobs: int | None) -> bool:
+    """Whether ``validate`` forks its checking process before the new files ``paths`` are in
+    the store, the process loading its own copy of them while this one parses them (see
+    :func:`spacekg.validate.api.validate`). Not where they write a blank node (``_:``, ``[``): a
+    store renames them, so this process would need the store itself (it would then load it
+    after all, wasting the parse up to there).
+
+    Memory stays that of one process (the store is in the other), so the size does not matter.
+    """
+    if jobs == 1 or not FORK or threading.current_thread() is not threading.main_thread():
+        return False
+    for p in paths:
+        try:
+            with p.open("rb") as handle:
+                data = handle.read()
+        except OSError:
+            return False
+        if b"_:" in data or b"[" in data:
+            return False
     return True
 
 
@@ -89,11 +112,19 @@ class Beside:
     :meth:`close`."""
 
     def __init__(
-        self, ctx: CheckContext, baseline: Callable[[], Any] | None = None, *, fork: bool = True
+        self,
+        ctx: CheckContext,
+        baseline: Callable[[], Any] | None = None,
+        *,
+        fork: bool = True,
+        early: bool = False,
     ) -> None:
         """``baseline``: work for the same process before the checks (the context's own SHACL
-        results, read from their cache or computed), returned by :meth:`baseline`."""
+        results, read from their cache or computed), returned by :meth:`baseline`. ``early``:
+        the store may not hold every source yet; a forked process fills its own copy
+        (``ctx.loaded``, which the checks call first), this one does not wait for it."""
         self.ctx = ctx
+        self._early = early
         self._baseline = baseline
         self._conn: Any = None
         self._proc: Any = None
@@ -113,7 +144,8 @@ class Beside:
     def _start_process(self) -> None:
         import multiprocessing
 
-        self.ctx.loaded()  # the process gets the store as it is when it starts
+        if not self._early:
+            self.ctx.loaded()  # the process gets the store as it is when it starts
 
         for stream in (sys.stdout, sys.stderr):  # or the child writes what is buffered again
             with contextlib.suppress(Exception):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.shacl.model import term_to_ox
+from spacekg.shacl.model import WRAPPED_TYPES, XSD, term_to_ox
 from spacekg.terms import Term, short, split_iri
 
 if TYPE_CHECKING:
@@ -163,6 +163,19 @@ _XMLNS_DECL = re.compile(r'xmlns:([A-Za-z][\w.-]*)\s*=\s*"([^"]*)"')
 _ENTITY_DECL = re.compile(r"""<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"]*)"|'([^']*)')""")
 
 
+_WRAPPED = frozenset(XSD + t for t in WRAPPED_TYPES)
+
+
+@dataclass(frozen=True)
+class NewTerms:
+    """The subjects and objects of the new files, from their parse (no blank node among them):
+    what the locator asks of the store's default graph when this process's store does not
+    hold the new files (a checking process loaded its own copy)."""
+
+    subjects: set[Any]
+    objects: set[Any]
+
+
 class Locator:
     """Finds the line where a node is first written in each file (rule in the module doc)."""
 
@@ -171,12 +184,40 @@ class Locator:
         sources: list[Source],
         store: pyoxigraph.Store,
         remote: Callable[[Source, set[str]], dict[str, int] | None] | None = None,
+        new_terms: NewTerms | None = None,
     ) -> None:
         self.sources = sources
         self.store = store
         self.prefixes: dict[str, dict[str, str]] = {}
         #: answers :meth:`index` for a new file from an index built elsewhere (None: read here)
         self.remote = remote
+        #: answers for the default graph (None: the store holds it)
+        self.new_terms = new_terms
+
+    def _is_subject(self, node: Any, g: Any) -> bool:
+        import pyoxigraph as ox
+
+        if self.new_terms is not None and isinstance(g, ox.DefaultGraph):
+            return node in self.new_terms.subjects
+        return next(self.store.quads_for_pattern(node, None, None, g), None) is not None
+
+    def _is_object(self, node: Any, g: Any) -> bool:
+        import pyoxigraph as ox
+
+        if self.new_terms is not None and isinstance(g, ox.DefaultGraph):
+            if isinstance(node, ox.Literal) and node.datatype.value in _WRAPPED:
+                return False  # the store holds it under a surrogate datatype (load_into)
+            return node in self.new_terms.objects
+        return next(self.store.quads_for_pattern(None, None, node, g), None) is not None
+
+    def _linking(self, node: Any, g: Any) -> Any:
+        """A subject of ``g`` with ``node`` as its object, or None."""
+        import pyoxigraph as ox
+
+        if self.new_terms is not None and isinstance(g, ox.DefaultGraph):
+            return None  # asked of blank nodes only, and the new files have none
+        quad = next(self.store.quads_for_pattern(None, None, node, g), None)
+        return None if quad is None else quad.subject
 
     def _prefixes(self, src: Source) -> dict[str, str]:
         if src.graph not in self.prefixes:
@@ -299,10 +340,7 @@ class Locator:
         wanted: dict[str, set[str]] = {s.graph: set() for s in self.sources}
 
         def in_graph(node: Any, g: Any) -> bool:
-            return (
-                next(self.store.quads_for_pattern(node, None, None, g), None) is not None
-                or next(self.store.quads_for_pattern(None, None, node, g), None) is not None
-            )
+            return self._is_subject(node, g) or self._is_object(node, g)
 
         for iri in iris:
             node = ox.NamedNode(iri)
@@ -322,8 +360,7 @@ class Locator:
         node = term_to_ox(term)
         if not isinstance(node, (ox.NamedNode, ox.BlankNode)):
             return False
-        pattern = self.store.quads_for_pattern(node, None, None, ox.DefaultGraph())
-        return next(pattern, None) is not None
+        return self._is_subject(node, ox.DefaultGraph())
 
     def mentions(self, term: Term, src: Source, as_subject: bool = False) -> bool:
         """Is ``term`` a subject (or, unless ``as_subject``, an object) in ``src``?"""
@@ -339,13 +376,11 @@ class Locator:
                 iri = anchor.value if anchor else None
             if iri is None or not self.line_of(src, iri):
                 return False
-        if isinstance(node, (ox.NamedNode, ox.BlankNode)) and next(
-            self.store.quads_for_pattern(node, None, None, g), None
-        ):
+        if isinstance(node, (ox.NamedNode, ox.BlankNode)) and self._is_subject(node, g):
             return True
         if as_subject:
             return False
-        return next(self.store.quads_for_pattern(None, None, node, g), None) is not None
+        return self._is_object(node, g)
 
     def anchor(self, term: Term, src: Source) -> Term | None:
         """For a blank node: the nearest named node that links to it in ``src``."""
@@ -356,10 +391,9 @@ class Locator:
         g = graph_of(src)
         while isinstance(node, ox.BlankNode) and node.value not in seen:
             seen.add(node.value)
-            quad = next(self.store.quads_for_pattern(None, None, node, g), None)
-            if quad is None:
+            node = self._linking(node, g)
+            if node is None:
                 return None
-            node = quad.subject
         return Term("uri", node.value) if isinstance(node, ox.NamedNode) else None
 
     def locate(self, term: Term | None) -> tuple[str, int, str | None]:
