@@ -56,17 +56,19 @@ from spacekg.terms import Term
 class Data:
     """The data graph as per-predicate indexes of pyoxigraph terms, built in one pass."""
 
-    def __init__(self, triples: Iterable[tuple[Any, Any, Any]]) -> None:
+    def __init__(self, triples: Iterable[tuple[Any, Any, Any]], *, interned: bool = False) -> None:
+        """``interned``: ``triples`` already give one object per term (else made so here: a
+        parse gives a new object for every occurrence, and equal terms that are one object
+        compare and hash faster)."""
         import pyoxigraph as ox
 
         self.ox = ox
         out: dict[Any, dict[Any, list[Any]]] = {}
-        # one object per term: a parse gives a new one for every occurrence
         same: dict[Any, Any] = {}
-        one = same.setdefault
+        one = None if interned else same.setdefault
         for s, p, o in triples:
-            s = one(s, s)
-            o = one(o, o)
+            if one is not None:
+                s, o = one(s, s), one(o, o)
             by_s = out.get(p)
             if by_s is None:
                 by_s = out[p] = {}

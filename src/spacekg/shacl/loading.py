@@ -335,7 +335,9 @@ class Twin:
         self.subjects: set[Any] = set()
         self.objects: set[Any] = set()
         self._collect = collect
-        self._context = list(read_triples(store, None))
+        #: one object per term for every triple given (the engine's index then skips it)
+        self._same: dict[Any, Any] = {}
+        self._context = list(self._interned(read_triples(store, None)))
         self._load = load
         self._error: BaseException | None = None
         self._data: Any = None
@@ -382,7 +384,7 @@ class Twin:
             self.subjects.clear()
             self.objects.clear()
             self.wait()
-            yield from read_triples(self.store, None)
+            yield from self._interned(read_triples(self.store, None))
         except Exception:
             self.wait()  # the store's error first: it is what a load alone would have said
             raise
@@ -392,9 +394,7 @@ class Twin:
 
         blank, literal = ox.BlankNode, ox.Literal
         subjects, objects = self.subjects.add, self.objects.add
-        collect = self._collect
-        same: dict[Any, Any] = {}  # one object per term, as the engine's index keeps them
-        one = same.setdefault
+        collect, one = self._collect, self._same.setdefault
         for p in self.files:
             with _parse_errors(p):
                 for q in ox.parse(path=str(p), format=rdf_format(p), base_iri=p.resolve().as_uri()):
@@ -405,14 +405,21 @@ class Twin:
                         or (o.__class__ is literal and "^^" in o.value)
                     ):
                         raise _Differs
+                    s, o = one(s, s), one(o, o)
                     if collect:
-                        s, o = one(s, s), one(o, o)
                         subjects(s)
                         objects(o)
                     yield (s, q.predicate, o)
 
-    def data(self, build: Callable[[Iterable[Any]], Any]) -> Any:
-        """``build(self.triples())``, built once."""
+    def _interned(self, triples: Iterable[Any]) -> Iterator[Any]:
+        one = self._same.setdefault
+        for s, p, o in triples:
+            yield one(s, s), p, one(o, o)
+
+    def data(self, build: Callable[..., Any]) -> Any:
+        """``build(self.triples(), interned=True)``, built once; the terms' table is then let
+        go (the index holds the terms)."""
         if self._data is None:
-            self._data = build(self.triples())
+            self._data = build(self.triples(), interned=True)
+            self._same = {}
         return self._data
