@@ -136,3 +136,27 @@ def test_the_jobs_option_changes_nothing_in_the_report() -> None:
     assert outputs["1"].stdout == outputs["2"].stdout
     bad = CliRunner().invoke(main, [*args, "--jobs", "3"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize("done", [True, False], ids=["checks-done-first", "shapes-done-first"])
+def test_whichever_process_is_idle_indexes_the_files_and_the_lines_are_the_same(
+    done: bool, monkeypatch: pytest.MonkeyPatch, started: list[bool]
+) -> None:
+    """After the shapes: if the checks are still running, this process indexes the new files
+    itself (and tells the other one not to); else the other one does, as it then has time."""
+    import os
+
+    files = [FIXTURES / "new-errors.ttl"]
+    expected = findings_in_one_process(files, monkeypatch)
+    here, real = os.getpid(), beside.line_index
+    indexed_here: list[bool] = []
+
+    def spy(sources: list[locate.Source]) -> object:
+        if os.getpid() == here:
+            indexed_here.append(True)
+        return real(sources)
+
+    monkeypatch.setattr(beside, "line_index", spy)
+    monkeypatch.setattr(beside.Beside, "checks_done", lambda self: done)
+    assert findings(files) == expected
+    assert started == [True] and indexed_here == ([] if done else [True])

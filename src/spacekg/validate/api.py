@@ -287,6 +287,8 @@ def _run(
     except BaseException:
         beside.cancel()
         raise
+    if not beside.checks_done():
+        beside.read_here()  # idle until the checks end: index the files meanwhile
     locator = Locator(ctx.sources, ctx.store, remote=beside.lines, new_terms=new_terms)
 
     def relevant(r: ShaclResult) -> bool:

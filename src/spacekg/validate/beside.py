@@ -73,6 +73,10 @@ def forks_early(paths: list[Path], jobs: int | None) -> bool:
     return True
 
 
+#: the parent's word that it reads the new files itself (it had the time first)
+_HERE = "here"
+
+
 def _die_with_parent() -> None:
     """Ask Linux to kill this process when its parent ends (an interrupted validate)."""
     with contextlib.suppress(Exception):
@@ -80,6 +84,20 @@ def _die_with_parent() -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def line_index(sources: list[Source]) -> Callable[[str, Any], dict[str, int]]:
+    """Each new file read once (:func:`spacekg.validate.locate.first_lines`): for a graph and
+    written forms, the first line of each form in that file (0: not written there)."""
+    from spacekg.validate.locate import first_lines
+
+    index = {src.graph: first_lines(src) for src in sources if src.new}
+
+    def answer(graph: str, forms: Any) -> dict[str, int]:
+        found = index.get(graph, {})
+        return {f: found.get(f.encode("utf-8"), 0) for f in forms}
+
+    return answer
 
 
 def _serve(ctx: CheckContext, baseline: Callable[[], Any] | None, conn: Any) -> None:
@@ -90,7 +108,6 @@ def _serve(ctx: CheckContext, baseline: Callable[[], Any] | None, conn: Any) -> 
     _die_with_parent()
     with contextlib.suppress(BaseException):
         from spacekg.validate.checks import own_checks
-        from spacekg.validate.locate import first_lines
 
         for kind, work in (("baseline", baseline), ("issues", lambda: own_checks(ctx))):
             if work is None:
@@ -100,11 +117,15 @@ def _serve(ctx: CheckContext, baseline: Callable[[], Any] | None, conn: Any) -> 
             except Exception:
                 conn.send(("failed", None))
                 return
-        index = {src.graph: first_lines(src) for src in ctx.sources if src.new}
+        if conn.poll(0) and conn.recv() == _HERE:
+            conn.recv()  # the parent reads the files itself: only its goodbye is to come
+            return
+        answer = line_index(ctx.sources)
         while (request := conn.recv()) is not None:
+            if request == _HERE:
+                continue  # sent once this process had begun the index
             graph, forms = request
-            found = index.get(graph, {})
-            conn.send({f: found.get(f.encode("utf-8"), 0) for f in forms})
+            conn.send(answer(graph, forms))
 
 
 class Beside:
@@ -125,6 +146,7 @@ class Beside:
         (``ctx.loaded``, which the checks call first), this one does not wait for it."""
         self.ctx = ctx
         self._early = early
+        self._here: Callable[[str, Any], dict[str, int]] | None = None
         self._baseline = baseline
         self._conn: Any = None
         self._proc: Any = None
@@ -204,9 +226,29 @@ class Beside:
 
         return own_checks(self.ctx)
 
+    def checks_done(self) -> bool:
+        """Whether :meth:`issues` would answer at once (called after :meth:`baseline`)."""
+        if self._future is not None:
+            return bool(self._future.done())
+        try:
+            return self._conn is None or bool(self._conn.poll(0))
+        except (EOFError, OSError):
+            return True
+
+    def read_here(self) -> None:
+        """Index the new files here, now (this process is idle until the checks end); the
+        other process then does not, and :meth:`lines` answers from this index."""
+        if self._conn is None or self._here is not None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            self._conn.send(_HERE)
+        self._here = line_index(self.ctx.sources)
+
     def lines(self, src: Source, forms: set[str]) -> dict[str, int] | None:
         """The first line of each of ``forms`` in the new file ``src`` (0: not written there),
         or None when this process must read the file itself."""
+        if self._here is not None and src.new:
+            return self._here(src.graph, forms)
         if self._conn is None or not src.new:
             return None
         try:
