@@ -52,8 +52,9 @@ from spacekg.cli.options import choice_option, root_option, root_path, shown_pat
     "--jobs",
     choices=["auto", "1", "2"],
     default="auto",
-    help="Processes (Linux): 2 runs our own checks beside SHACL, faster but with a second copy "
-    "of what it reads; auto: 2 for new files under 32 MB, else 1.",
+    help="Processes (Linux): 2 runs our own checks in a second process beside SHACL; auto: 2 "
+    "where that process loads the new files itself (Turtle or N-Triples writing no blank node) "
+    "or for new files under 32 MB, else 1.",
 )
 @root_option
 def validate_cmd(

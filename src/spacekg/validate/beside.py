@@ -1,10 +1,21 @@
 """Our own checks, and the line index of the new files, beside the SHACL engine.
 
 Both are Python work that the GIL would make wait for the shapes (a thread shares one core
-with them). On Linux they run in a forked process instead, on the other core: it inherits the
-loaded validation store page by page (copy-on-write, nothing is sent to it), sends back the
-checks' issues, then reads each new file once into an index of where every token is first
-written, and answers the locator's questions from it (:meth:`Beside.lines`).
+with them). On Linux they run in a forked process instead, on the other core, in one of two
+ways:
+
+* **Early** (:func:`forks_early`: new Turtle or N-Triples files that write no blank node): the
+  process starts before the new files are in the store. It loads them into its own copy of
+  the store while this one parses them for the shapes, so the store is held once, by that
+  process; the locator answers for the new files from the parse
+  (:class:`spacekg.validate.locate.NewTerms`).
+* **After the load** (otherwise, for new files under :data:`AUTO_FORK_BYTES`): the process
+  inherits the loaded validation store page by page (copy-on-write, nothing is sent to it).
+
+Either way it sends back the checks' issues, then reads each new file once into an index of
+where every token is first written and answers the locator's questions from it
+(:meth:`Beside.lines`); unless this process finished the shapes first, in which case it
+indexes the files itself while it waits (:meth:`Beside.read_here`).
 
 Elsewhere (another system, or validate called from a thread other than the main one, as a
 server does), or if that process cannot start or dies, the same work runs in this process: the
@@ -30,10 +41,11 @@ if TYPE_CHECKING:
 
 #: fork a checking process where fork is safe and cheap (Linux: copy-on-write, no exec)
 FORK = sys.platform == "linux"
-#: ``jobs=None`` forks for new files smaller than this. The forked process and this one both
-#: read the store, and Oxigraph's reads write to its pages (reference counts), so most of the
-#: store ends up copied: at 1M new triples (a 50 MB Turtle file) 14.8 s instead of about 20 s,
-#: but 1.26 GB in the two processes instead of 0.95 GB in one (measured; benchmarks/README.md)
+#: ``jobs=None`` forks after the load for new files smaller than this. The forked process and
+#: this one both read the store, and Oxigraph's reads write to its pages (reference counts), so
+#: most of the store ends up copied: at 1M new triples (a 50 MB Turtle file) 14.8 s instead of
+#: about 20 s, but 1.26 GB in the two processes instead of 0.95 GB in one (measured before the
+#: early fork existed, which avoids the copy; benchmarks/README.md)
 AUTO_FORK_BYTES = 32 * 1024 * 1024
 
 
