@@ -273,3 +273,26 @@ def test_the_locator_answers_from_the_parse_as_from_the_store(tmp_path: Path) ->
             assert loc.described_by_new(term) == by_store.described_by_new(term), term
             assert loc.anchor(term, src) == by_store.anchor(term, src), term
     assert by_store.mentions(terms[4], src) and not by_store.mentions(terms[3], src)
+
+
+def test_validate_leaves_nothing_frozen_from_the_collector(tmp_path: Path) -> None:
+    """The engine's objects are frozen from the cyclic collector while validate runs (a server
+    validating in a thread must not keep them, or anything else, frozen afterwards)."""
+    import gc
+
+    f = tmp_path / "plain.ttl"
+    f.write_text(PREFIXES + 'skgid:p1 a skg:Person ; rdfs:label "One" .\n')
+    seen: list[int] = []
+    real = api._report
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_freeze_count())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    api._report = spy  # type: ignore[assignment]
+    try:
+        api.validate([f])
+    finally:
+        api._report = real  # type: ignore[assignment]
+    assert seen and seen[0] > 0
+    assert gc.get_freeze_count() == 0

@@ -47,6 +47,7 @@ never ``?:?``.
 from __future__ import annotations
 
 import functools
+import gc
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -143,6 +144,7 @@ def validate(
     work = _baseline_work(sources, shapes_file, bool(targets), inference, engine)
     beside = Beside(ctx, work, fork=early or forks(sources, jobs), early=early)
     new_terms = None
+    frozen = data is not store
     try:
         if early:
             prepare(data)  # while the checking process loads the new files into its own store
@@ -151,9 +153,13 @@ def validate(
             else:  # this store holds them now, with blank nodes of its own: check it instead
                 beside.cancel()
                 beside = Beside(ctx, work, fork=forks(sources, jobs))
+        if frozen:  # the engine's millions of acyclic objects: no collection need walk them
+            gc.freeze()
         return _report(ctx, data, new_terms, targets, beside, inference, engine)
     finally:
         beside.close()
+        if frozen:
+            gc.unfreeze()
 
 
 def _load(
