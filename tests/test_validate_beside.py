@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spacekg.validate import api, beside, locate
 
@@ -167,3 +169,18 @@ def test_whichever_process_is_idle_indexes_the_files_and_the_lines_are_the_same(
     monkeypatch.setattr(beside.Beside, "checks_done", lambda self: done)
     assert findings(files) == expected
     assert started == [True] and indexed_here == ([] if done else [True])
+
+
+_PIECES = [
+    "_:b1", "ex:a", ":x", "a", "<http://x/y>", '"s:t"', "'q'", '"""long\nstring"""', "'''l'''",
+    "# note", "\n", " ", ".", ";", "-", "%", "&", '"', "'", "<", ">", "\\", "é", "0", "[", "(",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_the_token_guard_skips_only_where_no_token_starts(pieces: list[str]) -> None:
+    import re
+
+    data = "".join(pieces).encode()
+    assert locate._TOKEN_NL.findall(data) == re.compile(locate._UNGUARDED_NL).findall(data)
