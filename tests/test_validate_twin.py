@@ -240,8 +240,8 @@ def test_forks_early_only_where_no_blank_node_is_written(
 
 
 def test_the_locator_answers_from_the_parse_as_from_the_store(tmp_path: Path) -> None:
-    """Literals of the wrapped datatypes are not found in the store under their own datatype
-    (it holds them under a surrogate one), so the parse's answers do not find them either."""
+    """Literals of the wrapped datatypes are in the store under a surrogate datatype: the
+    locator looks them up there so, and finds them as the parse does."""
     import pyoxigraph as ox
 
     from spacekg.shacl.loading import load_into
@@ -272,7 +272,7 @@ def test_the_locator_answers_from_the_parse_as_from_the_store(tmp_path: Path) ->
             assert loc.mentions(term, src) == by_store.mentions(term, src), term
             assert loc.described_by_new(term) == by_store.described_by_new(term), term
             assert loc.anchor(term, src) == by_store.anchor(term, src), term
-    assert by_store.mentions(terms[4], src) and not by_store.mentions(terms[3], src)
+    assert by_store.mentions(terms[3], src) and by_store.mentions(terms[4], src)
 
 
 def test_validate_leaves_nothing_frozen_from_the_collector(tmp_path: Path) -> None:
@@ -296,3 +296,87 @@ def test_validate_leaves_nothing_frozen_from_the_collector(tmp_path: Path) -> No
         api._report = real  # type: ignore[assignment]
     assert seen and seen[0] > 0
     assert gc.get_freeze_count() == 0
+
+
+# --------------------------------------------------------------------------- literals as written
+
+OA = "@prefix oa: <http://www.w3.org/ns/oa#> .\n"
+SELECTOR = (
+    PREFIXES
+    + OA
+    + "skgid:sel a oa:TextPositionSelector ;\n"
+    + '    oa:start "01"^^xsd:integer ;\n'
+    + '    oa:end "5"^^xsd:nonNegativeInteger .\n'
+)
+
+
+def test_a_stopped_parse_leaves_no_triple_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsed: list[bool]
+) -> None:
+    """The parse gives the selector's start, then stops at the list: the data graph is the
+    store's alone, not the parse's triples and the store's (which were two starts, "01" and
+    a store's "1", so a maxCount result besides)."""
+    f = tmp_path / "stops.ttl"
+    f.write_text(SELECTOR + "skgid:sel rdfs:seeAlso ( skgid:p2 ) .\n")
+    got = findings([f])
+    assert parsed == [False]
+    on_sel = [x for x in got if x[3] == "skgid:sel"]
+    assert on_sel and not [x for x in on_sel if "MaxCount" in str(x[8])]
+    assert got == without_twin([f], monkeypatch)
+
+
+@pytest.mark.parametrize("blank", [False, True], ids=["parsed", "stopped-at-a-list"])
+def test_literals_keep_their_written_form_on_every_path(
+    blank: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store keeps "01"^^xsd:integer as "1"; every path reports the value as written."""
+    f = tmp_path / "written.ttl"
+    f.write_text(SELECTOR + ("skgid:sel rdfs:seeAlso ( skgid:p2 ) .\n" if blank else ""))
+
+    def values(**kwargs: object) -> set[object]:
+        report = api.validate([f], **kwargs)  # type: ignore[arg-type]
+        return {x.value for x in report.findings if x.focus == "skgid:sel" and x.value}
+
+    monkeypatch.setattr(beside, "FORK", True)
+    early = values()
+    assert any('"01"' in str(v) for v in early) and not any('"1"' in str(v) for v in early)
+    monkeypatch.setattr(beside, "FORK", False)
+    assert values() == early
+    assert values(engine="pyshacl") == early
+    assert values(inference="rdfs") == early
+    with monkeypatch.context() as m:
+        m.setattr(loading.Twin, "applies", staticmethod(lambda files: False))
+        assert values() == early
+
+
+@pytest.mark.parametrize("twin", [True, False], ids=["twin", "store"])
+def test_text_holding_the_surrogate_namespace_is_refused_on_every_path(
+    twin: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spacekg.shacl.model import SURROGATE_NS
+
+    f = tmp_path / "text.ttl"
+    f.write_text(PREFIXES + f'skgid:p1 a skg:Person ; rdfs:label "{SURROGATE_NS}int" .\n')
+    if not twin:
+        monkeypatch.setattr(loading.Twin, "applies", staticmethod(lambda files: False))
+    with pytest.raises(InputError, match="datatype written as text"):
+        api.validate([f])
+
+
+def test_a_parse_that_fails_stops_the_early_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: list[bool]
+) -> None:
+    cancelled: list[bool] = []
+    real = beside.Beside.cancel
+
+    def spy(self: beside.Beside) -> None:
+        cancelled.append(self._early)
+        real(self)
+
+    monkeypatch.setattr(beside.Beside, "cancel", spy)
+    monkeypatch.setattr(beside, "FORK", True)
+    f = tmp_path / "broken.ttl"
+    f.write_text(PREFIXES + "skgid:p1 a a a .\n")
+    with pytest.raises(InputError, match=r"broken\.ttl:5:"):
+        api.validate([f])
+    assert processes == [True] and cancelled == [True]

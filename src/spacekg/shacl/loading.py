@@ -263,9 +263,10 @@ def read_triples(data: DataInput, ontology: PathLike | Sequence[PathLike] | None
     import pyoxigraph as ox
 
     files: list[Path] = []
-    if isinstance(data, Twin):
-        yield from data.triples()
-    elif _is_store(data):
+    if isinstance(data, Twin):  # its store, once it holds the files
+        data.wait()
+        data = data.store
+    if _is_store(data):
         surrogate = SURROGATE_NS
         for q in data:  # type: ignore[union-attr]
             o = q.object
@@ -311,11 +312,12 @@ class Twin:
     The SHACL data graph is the union of the store's graphs, as for a store. The store's
     triples as they are before ``load`` (the context) are read back; the files' own triples
     come from the parse. That is only the same graph when a parse gives the terms the store
-    holds: a store renames every blank node, and it holds a literal whose lexical form
-    contains ``^^`` as :func:`load_into` rewrote it. So the first blank node or such literal in
-    the parse stops it (:attr:`parsed` is then False); the data graph is then read from the
-    store once ``load`` has ended, as without a twin. Only Turtle and N-Triples files
-    (:meth:`applies`).
+    holds back: a store renames every blank node (a triple term may hold one), and
+    :func:`load_into` rewrites a literal whose text holds ``^^`` (reading it back refuses it,
+    as it does a text holding :data:`SURROGATE_NS`). So the first such term stops the parse
+    (:attr:`parsed` is then False), and the data graph is built again from the store alone
+    once ``load`` has ended, as without a twin. Literals of other datatypes are the same both
+    ways (:data:`WRAPPED_TYPES`). Only Turtle and N-Triples files (:meth:`applies`).
     """
 
     def __init__(
@@ -374,17 +376,14 @@ class Twin:
         if self._error is not None:
             raise self._error
 
-    def triples(self) -> Iterator[Any]:
-        """The data graph's triples: from the parse, or from the store (see the class)."""
+    def _triples(self) -> Iterator[Any]:
+        """The context's triples and the parse's; :class:`_Differs` where they would not be
+        the store's."""
         try:
             yield from self._context
             yield from self._parsed()
-            self.parsed = True
         except _Differs:
-            self.subjects.clear()
-            self.objects.clear()
-            self.wait()
-            yield from self._interned(read_triples(self.store, None))
+            raise
         except Exception:
             self.wait()  # the store's error first: it is what a load alone would have said
             raise
@@ -392,17 +391,22 @@ class Twin:
     def _parsed(self) -> Iterator[Any]:
         import pyoxigraph as ox
 
-        blank, literal = ox.BlankNode, ox.Literal
+        named, literal = ox.NamedNode, ox.Literal
         subjects, objects = self.subjects.add, self.objects.add
         collect, one = self._collect, self._same.setdefault
         for p in self.files:
             with _parse_errors(p):
                 for q in ox.parse(path=str(p), format=rdf_format(p), base_iri=p.resolve().as_uri()):
                     s, o = q.subject, q.object
-                    if (
-                        s.__class__ is blank
-                        or o.__class__ is blank
-                        or (o.__class__ is literal and "^^" in o.value)
+                    # a blank node, a triple term (RDF 1.2), a literal load_into rewrites or
+                    # a reading of the store refuses (see _corrupted)
+                    if s.__class__ is not named or (
+                        o.__class__ is not named
+                        and (
+                            o.__class__ is not literal
+                            or "^^" in (text := o.value)
+                            or SURROGATE_NS in text
+                        )
                     ):
                         raise _Differs
                     s, o = one(s, s), one(o, o)
@@ -417,9 +421,20 @@ class Twin:
             yield one(s, s), p, one(o, o)
 
     def data(self, build: Callable[..., Any]) -> Any:
-        """``build(self.triples(), interned=True)``, built once; the terms' table is then let
-        go (the index holds the terms)."""
+        """``build(triples, interned=True)`` of the data graph's triples, built once: from the
+        parse, else (it stopped) from the store alone, once it holds the files."""
         if self._data is None:
-            self._data = build(self.triples(), interned=True)
-            self._same = {}
+            try:
+                self._data = build(self._triples(), interned=True)
+                self.parsed = True
+            except _Differs:
+                self.subjects.clear()
+                self.objects.clear()
+                self.wait()
+                self._data = build(self._interned(read_triples(self.store, None)), interned=True)
+            self._same, self._context = {}, []  # the index holds the terms
         return self._data
+
+    def release(self) -> None:
+        """Let go of the built data graph (validated; nothing else needs it)."""
+        self._data = None

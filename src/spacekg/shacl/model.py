@@ -301,9 +301,27 @@ def shape_key(g: TripleIndex, shape: Term, _depth: int = 0) -> str:
     return "_:shape{" + ";".join(parts) + "}" + own
 
 
-# oxigraph's store turns these datatypes into xsd:integer / xsd:dateTime; spacekg keeps them by
-# storing such literals under a surrogate datatype IRI, unwrapped again in every result.
+# oxigraph's store keeps a literal of these datatypes by its value: it writes the derived ones
+# as xsd:integer / xsd:dateTime and every one in its canonical form ("01" as "1", "P1Y12M" as
+# "P2Y", "1"^^xsd:boolean as "true"). spacekg keeps each literal as written by storing it under
+# a surrogate datatype IRI, unwrapped again in every result.
 WRAPPED_TYPES = (
+    "integer",
+    "decimal",
+    "double",
+    "float",
+    "boolean",
+    "dateTime",
+    "date",
+    "time",
+    "gYear",
+    "gYearMonth",
+    "gMonth",
+    "gMonthDay",
+    "gDay",
+    "duration",
+    "yearMonthDuration",
+    "dayTimeDuration",
     "byte",
     "short",
     "int",

@@ -123,9 +123,11 @@ def validate(
 ) -> ValidationReport:
     """Validate ``files`` in the context of the bundled graph (or the bundle itself if none).
 
-    ``jobs``: 2 runs our own checks in a second process beside SHACL (Linux; faster, but that
-    process copies the parts of the store it reads), 1 in this one, None: 2 when the new files
-    are under :data:`spacekg.validate.beside.AUTO_FORK_BYTES`.
+    ``jobs``: 2 runs our own checks in a second process beside SHACL (Linux), 1 in this one,
+    None: 2 where that process can load the new files itself
+    (:func:`spacekg.validate.beside.forks_early`) or they are under
+    :data:`spacekg.validate.beside.AUTO_FORK_BYTES` (it then copies the parts of this
+    process's store it reads), else 1.
     """
     import pyoxigraph as ox
 
@@ -137,6 +139,8 @@ def validate(
     sources = _sources(root, targets)
     from spacekg.shacl.api import prepare
 
+    # nothing frozen by the host application (unfreezing at the end would let its objects go)
+    thaw = gc.get_freeze_count() == 0
     store = ox.Store()
     data, early = _load(store, sources, inference, engine, jobs)
     loaded = data.wait if data is not store else lambda: None  # a Twin: once the files are in
@@ -144,21 +148,24 @@ def validate(
     work = _baseline_work(sources, shapes_file, bool(targets), inference, engine)
     beside = Beside(ctx, work, fork=early or forks(sources, jobs), early=early)
     new_terms = None
-    frozen = data is not store
     try:
         if early:
-            prepare(data)  # while the checking process loads the new files into its own store
+            try:
+                prepare(data)  # while the checking process loads the files into its own store
+            except BaseException:
+                beside.cancel()  # busy loading what will not be checked
+                raise
             if data.parsed:
                 new_terms = NewTerms(data.subjects, data.objects)
             else:  # this store holds them now, with blank nodes of its own: check it instead
                 beside.cancel()
                 beside = Beside(ctx, work, fork=forks(sources, jobs))
-        if frozen:  # the engine's millions of acyclic objects: no collection need walk them
-            gc.freeze()
+        if thaw and data is not store:
+            gc.freeze()  # the engine's millions of acyclic objects: no collection need walk them
         return _report(ctx, data, new_terms, targets, beside, inference, engine)
     finally:
         beside.close()
-        if frozen:
+        if thaw:  # what this call froze, the checking process's start included
             gc.unfreeze()
 
 
@@ -411,9 +418,11 @@ def _shacl_in_context(
     data: Any, shapes_file: Path, beside: Beside, inference: str, engine: str
 ) -> tuple[ShaclReport, set[Any]]:
     """SHACL over everything, and the keys of the context's own results (from ``beside``)."""
-    from spacekg.shacl.api import validate_graph
+    from spacekg.shacl.api import Twin, validate_graph
 
     report = validate_graph(data, shapes_file, inference=inference, engine=engine)  # type: ignore[arg-type]
+    if isinstance(data, Twin):
+        data.release()  # validated: the report needs none of it
     baseline: set[Any] = beside.baseline() if beside.has_baseline else set()
     return report, baseline
 

@@ -43,9 +43,9 @@ if TYPE_CHECKING:
 FORK = sys.platform == "linux"
 #: ``jobs=None`` forks after the load for new files smaller than this. The forked process and
 #: this one both read the store, and Oxigraph's reads write to its pages (reference counts), so
-#: most of the store ends up copied: at 1M new triples (a 50 MB Turtle file) 14.8 s instead of
-#: about 20 s, but 1.26 GB in the two processes instead of 0.95 GB in one (measured before the
-#: early fork existed, which avoids the copy; benchmarks/README.md)
+#: most of the store ends up copied: at 1M new triples (a 50 MB Turtle file) 1.26 GB in the two
+#: processes instead of 0.95 GB in one (measured; benchmarks/README.md). An early fork has no
+#: such copy: the store is only in the forked process.
 AUTO_FORK_BYTES = 32 * 1024 * 1024
 
 
@@ -129,7 +129,10 @@ def _serve(ctx: CheckContext, baseline: Callable[[], Any] | None, conn: Any) -> 
             except Exception:
                 conn.send(("failed", None))
                 return
-        if conn.poll(0) and conn.recv() == _HERE:
+        word = conn.recv() if conn.poll(0) else ""
+        if word is None:  # the parent is done
+            return
+        if word == _HERE:
             conn.recv()  # the parent reads the files itself: only its goodbye is to come
             return
         answer = line_index(ctx.sources)

@@ -164,7 +164,8 @@ class CheckContext:
     shapes_file: Path
     targets: bool  # files were given (not the bundle validated on its own)
     seeds: Path
-    #: returns once the store holds every source (they may be loading in another thread)
+    #: returns once the store holds every source (loading them, or waiting for the thread that
+    #: does, where they are not in it yet)
     loaded: Callable[[], None] = lambda: None
 
 

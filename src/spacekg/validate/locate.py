@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.shacl.model import WRAPPED_TYPES, XSD, term_to_ox
+from spacekg.shacl.model import SURROGATE_NS, WRAPPED_TYPES, XSD, term_to_ox
 from spacekg.terms import Term, short, split_iri
 
 if TYPE_CHECKING:
@@ -209,9 +209,11 @@ class Locator:
         import pyoxigraph as ox
 
         if self.new_terms is not None and isinstance(g, ox.DefaultGraph):
-            if isinstance(node, ox.Literal) and node.datatype.value in _WRAPPED:
-                return False  # the store holds it under a surrogate datatype (load_into)
             return node in self.new_terms.objects
+        if isinstance(node, ox.Literal) and node.datatype.value in _WRAPPED:
+            # the store holds it under a surrogate datatype (load_into)
+            local = node.datatype.value[len(XSD) :]
+            node = ox.Literal(node.value, datatype=ox.NamedNode(SURROGATE_NS + local))
         return next(self.store.quads_for_pattern(None, None, node, g), None) is not None
 
     def _linking(self, node: Any, g: Any) -> Any:
