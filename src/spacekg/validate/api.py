@@ -131,14 +131,14 @@ def validate(
     """
     import pyoxigraph as ox
 
+    from spacekg.shacl.api import prepare
+
     root = Path(root) if root is not None else bundle_root()
     shapes_file = Path(shapes) if shapes is not None else root / "ontology" / SHAPES_FILE
     if not shapes_file.is_file():
         raise InputError(f"{shapes_file}: no such shapes file (check --shapes)")
     targets = _targets(files)
     sources = _sources(root, targets)
-    from spacekg.shacl.api import prepare
-
     # nothing frozen by the host application (unfreezing at the end would let its objects go)
     thaw = gc.get_freeze_count() == 0
     store = ox.Store()
