@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from beside_utils import record_starts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,17 +34,9 @@ def findings_in_one_process(files: list[Path], monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+def started(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Records, per validate, whether a checking process was started."""
-    seen: list[bool] = []
-    original = beside.Beside._start_process
-
-    def record(self: beside.Beside) -> None:
-        original(self)
-        seen.append(self._proc is not None)
-
-    monkeypatch.setattr(beside.Beside, "_start_process", record)
-    return seen
+    return record_starts(monkeypatch, lambda b: b._proc is not None)
 
 
 @pytest.mark.parametrize("name", CASES)

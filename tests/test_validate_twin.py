@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from beside_utils import record_starts
 
 from spacekg.errors import InputError
 from spacekg.shacl import loading
@@ -154,18 +155,9 @@ def loads_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def processes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Per checking process asked for: whether it started early (before the store was full)."""
-    seen: list[bool] = []
-    original = beside.Beside._start_process
-
-    def record(self: beside.Beside) -> None:
-        original(self)
-        if self._proc is not None:
-            seen.append(self._early)
-
-    monkeypatch.setattr(beside.Beside, "_start_process", record)
-    return seen
+def processes(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Per checking process started: whether it started early (before the store was full)."""
+    return record_starts(monkeypatch, lambda b: b._early if b._proc is not None else None)
 
 
 def test_there_are_fixtures_for_the_early_process() -> None:
@@ -380,3 +372,14 @@ def test_a_parse_that_fails_stops_the_early_process(
     with pytest.raises(InputError, match=r"broken\.ttl:5:"):
         api.validate([f])
     assert processes == [True] and cancelled == [True]
+
+
+def test_forks_early_sees_a_blank_node_label_cut_between_two_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(beside, "FORK", True)
+    f = tmp_path / "cut.nt"
+    head = b"#" + b"x" * ((1 << 20) - 3) + b"\n"  # "_" is the last byte of the first read
+    f.write_bytes(head + b"_:b <http://example.org/p> <http://example.org/o> .\n")
+    assert len(head) == (1 << 20) - 1
+    assert not beside.forks_early([f], None)

@@ -337,6 +337,19 @@ WRAPPED_TYPES = (
     "dateTimeStamp",
 )
 SURROGATE_NS = "urn:spacekg:shacl:xsd#"
+WRAPPED_IRIS = frozenset(XSD + t for t in WRAPPED_TYPES)
+
+
+def stored_form(term: Any) -> Any:
+    """A pyoxigraph term as spacekg's stores hold it: a literal of :data:`WRAPPED_TYPES` under
+    its surrogate datatype, anything else as it is."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Literal) and term.datatype.value in WRAPPED_IRIS:
+        local = term.datatype.value[len(XSD) :]
+        return ox.Literal(term.value, datatype=ox.NamedNode(SURROGATE_NS + local))
+    return term
+
 
 # predicates that make a shapes graph need SHACL-SPARQL, SHACL-AF or SHACL-JS
 _UNSUPPORTED_PREDICATES = tuple(

@@ -77,10 +77,13 @@ def forks_early(paths: list[Path], jobs: int | None) -> bool:
     for p in paths:
         try:
             with p.open("rb") as handle:
-                data = handle.read()
+                tail = b""
+                while block := handle.read(1 << 20):
+                    block = tail + block  # a "_:" cut between two blocks
+                    if b"_:" in block or b"[" in block:
+                        return False
+                    tail = block[-1:]
         except OSError:
-            return False
-        if b"_:" in data or b"[" in data:
             return False
     return True
 

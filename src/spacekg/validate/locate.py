@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacekg.errors import InputError
-from spacekg.shacl.model import SURROGATE_NS, WRAPPED_TYPES, XSD, term_to_ox
+from spacekg.shacl.model import stored_form, term_to_ox
 from spacekg.terms import Term, short, split_iri
 
 if TYPE_CHECKING:
@@ -167,9 +167,6 @@ _XMLNS_DECL = re.compile(r'xmlns:([A-Za-z][\w.-]*)\s*=\s*"([^"]*)"')
 _ENTITY_DECL = re.compile(r"""<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"]*)"|'([^']*)')""")
 
 
-_WRAPPED = frozenset(XSD + t for t in WRAPPED_TYPES)
-
-
 @dataclass(frozen=True)
 class NewTerms:
     """The subjects and objects of the new files, from their parse (no blank node among them):
@@ -198,29 +195,27 @@ class Locator:
         #: answers for the default graph (None: the store holds it)
         self.new_terms = new_terms
 
-    def _is_subject(self, node: Any, g: Any) -> bool:
+    def _parsed(self, g: Any) -> NewTerms | None:
+        """The parse's answers for graph ``g``, if it is the new files' and this store lacks
+        them."""
         import pyoxigraph as ox
 
-        if self.new_terms is not None and isinstance(g, ox.DefaultGraph):
-            return node in self.new_terms.subjects
+        return self.new_terms if isinstance(g, ox.DefaultGraph) else None
+
+    def _is_subject(self, node: Any, g: Any) -> bool:
+        if (parsed := self._parsed(g)) is not None:
+            return node in parsed.subjects
         return next(self.store.quads_for_pattern(node, None, None, g), None) is not None
 
     def _is_object(self, node: Any, g: Any) -> bool:
-        import pyoxigraph as ox
-
-        if self.new_terms is not None and isinstance(g, ox.DefaultGraph):
-            return node in self.new_terms.objects
-        if isinstance(node, ox.Literal) and node.datatype.value in _WRAPPED:
-            # the store holds it under a surrogate datatype (load_into)
-            local = node.datatype.value[len(XSD) :]
-            node = ox.Literal(node.value, datatype=ox.NamedNode(SURROGATE_NS + local))
-        return next(self.store.quads_for_pattern(None, None, node, g), None) is not None
+        if (parsed := self._parsed(g)) is not None:
+            return node in parsed.objects
+        pattern = self.store.quads_for_pattern(None, None, stored_form(node), g)
+        return next(pattern, None) is not None
 
     def _linking(self, node: Any, g: Any) -> Any:
         """A subject of ``g`` with ``node`` as its object, or None."""
-        import pyoxigraph as ox
-
-        if self.new_terms is not None and isinstance(g, ox.DefaultGraph):
+        if self._parsed(g) is not None:
             return None  # asked of blank nodes only, and the new files have none
         quad = next(self.store.quads_for_pattern(None, None, node, g), None)
         return None if quad is None else quad.subject
